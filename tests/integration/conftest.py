@@ -1,0 +1,15 @@
+import os
+from pathlib import Path
+
+import pytest
+
+@pytest.fixture(autouse=True, scope="session")
+def _quiet_home(tmp_path_factory):
+    "Keep Jupyter, IPython and matplotlib from writing into the user's home during tests"
+    home = tmp_path_factory.mktemp("home")
+    for var, sub in [("JUPYTER_CONFIG_DIR", "jupyter"), ("JUPYTER_RUNTIME_DIR", "jupyter_runtime"),
+                     ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "mpl")]:
+        os.environ.setdefault(var, str(home/sub))
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    yield
+

@@ -1,0 +1,12 @@
+"""`make reproduce [DATA=/datasets] [ONLY='hctriplet ssan']`: run every nbs/*/reproduce_*.ipynb with papermill.
+
+Demo preset on synthetic data without --data; with --data, the paper preset for every notebook whose
+dataset folder (SYSU-MM01/, RegDB/, ...) is found there. Executed notebooks, result tables and
+outputs/SUMMARY.md are written under outputs/. Exits 1 naming the notebooks that failed.
+"""
+import sys
+
+from reidlab_common.reproduce import main
+
+if __name__ == "__main__":
+    sys.exit(main())
