@@ -40,7 +40,7 @@ def test_checkpoints_0():
     rep = load_upstream(net, {"net": {f"module.{k}": v for k, v in sd.items()}, "mAP": np.float64(0.5)},
                         key_map=hct_map, ignore_unexpected=heads)
     assert rep.missing == [] and rep.mismatched == [] and len(rep.loaded) == len(net.state_dict()) == 438 - 6 * 9
-    assert len(rep.unexpected) == 54 and float(net.shared.layer2[0].conv1.weight.abs().sum()) == 0
+    assert len(rep.unexpected) == 54 and float(net.shared.layer2[0].conv1.weight.detach().abs().sum()) == 0
     with pytest.raises(ReidlabError, match=r"54 unexpected key\(s\): local_conv_list.0.0.weight"):
         load_upstream(net, sd, key_map=hct_map)
     with torch.device("meta"): wrong = ModalityResNet(50, n_specific=3)
