@@ -15,8 +15,8 @@ from .core import ReidlabError, get_device, rows_per_chunk
 
 # %% auto #0
 __all__ = ['PROTOCOLS', 'AP_KINDS', 'prange', 'METRICS', 'T2I_AP', 'EvalResult', 'evaluate_reference', 'evaluate',
-           'pairwise_distance', 'evaluate_features', 'evaluate_t2i', 'evaluate_t2i_reference', 'TrialSummary',
-           'summarize_trials', 'evaluate_trials']
+           'pairwise_distance', 'evaluate_features', 'evaluate_blocks', 'evaluate_t2i', 'evaluate_t2i_reference',
+           'TrialSummary', 'summarize_trials', 'evaluate_trials']
 
 # %% ../../nbs/common/07_metrics.ipynb #d01592b3
 PROTOCOLS = ("market", "sysu", "regdb")
@@ -368,9 +368,31 @@ def evaluate_features(qf, gf, q_pids, g_pids, q_camids=None, g_camids=None, metr
         g_camids = np.zeros(n_g, np.int64) if g_camids is None else g_camids
     q_pids, q_camids = _check_labels(n_q, "query rows", q_pids=q_pids, q_camids=q_camids)
     g_pids, g_camids = _check_labels(n_g, "gallery rows", g_pids=g_pids, g_camids=g_camids)
+    return evaluate_blocks(_iter_distance_blocks(qf, gf, metric, device, memory_budget), q_pids, g_pids, q_camids,
+                           g_camids, protocol=protocol, ap=ap, max_rank=max_rank)
+
+def evaluate_blocks(blocks: Iterable[tuple[int, Any]], q_pids, g_pids, q_camids=None, g_camids=None,
+                    protocol: str = "market", ap: str = "step", max_rank: int = 50) -> EvalResult:
+    "`evaluate` on distance rows that arrive as (first query row, block) pairs covering every query exactly once"
+    _check_choice(protocol, "protocol", PROTOCOLS); _check_choice(ap, "ap", AP_KINDS)
+    max_rank = _check_max_rank(max_rank)
+    n_q, n_g = len(q_pids), len(g_pids)
+    if n_q == 0: raise ReidlabError("the query set is empty (q_pids has 0 entries)")
+    if n_g == 0: raise ReidlabError("the gallery is empty (g_pids has 0 entries)")
+    if protocol == "regdb":
+        q_camids = np.zeros(n_q, np.int64) if q_camids is None else q_camids
+        g_camids = np.zeros(n_g, np.int64) if g_camids is None else g_camids
+    q_pids, q_camids = _check_labels(n_q, "query rows", q_pids=q_pids, q_camids=q_camids)
+    g_pids, g_camids = _check_labels(n_g, "gallery rows", g_pids=g_pids, g_camids=g_camids)
     index = _GalleryIndex(q_pids, g_pids, q_camids, g_camids)
-    stats = np.concatenate([index.rank_rows(block, s, protocol)[0]
-                            for s, block in _iter_distance_blocks(qf, gf, metric, device, memory_budget)])
+    stats = np.full((n_q, _N_STATS), np.nan)
+    for s, block in blocks:
+        block = _as_numpy(block, "distance block")
+        if block.ndim != 2 or block.shape[1] != n_g or s < 0 or s + block.shape[0] > n_q:
+            raise ReidlabError(f"distance block at row {s} has shape {block.shape}; expected (rows, {n_g}) within {n_q} queries")
+        stats[s:s + block.shape[0]] = index.rank_rows(block, s, protocol)[0]
+    if np.isnan(stats[:, 0]).any():
+        raise ReidlabError(f"distance blocks did not cover query row {int(np.flatnonzero(np.isnan(stats[:, 0]))[0])}")
     return _result_from_stats(stats, n_g, max_rank, protocol, ap, _AP_COLUMN[ap], 2 if protocol == "sysu" else 1)
 
 # %% ../../nbs/common/07_metrics.ipynb #9faf10d7

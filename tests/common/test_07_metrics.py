@@ -167,6 +167,10 @@ def test_metrics_12():
         chunked = evaluate_features(qf, gf, qp, gp, qc, gc, metric=metric, protocol=protocol, ap=ap, memory_budget=5 * 83 * 8)
         _same(dense, chunked)
         _same(chunked, evaluate_reference(pairwise_distance(qf, gf, metric), qp, gp, qc, gc, protocol=protocol, ap=ap))
+    blocks = [(30, pairwise_distance(qf[30:], gf)), (0, pairwise_distance(qf[:30], gf))]     # any order
+    _same(evaluate_blocks(blocks, qp, gp, qc, gc), evaluate(pairwise_distance(qf, gf), qp, gp, qc, gc))
+    try: evaluate_blocks(blocks[:1], qp, gp, qc, gc); raise AssertionError("no error")
+    except ReidlabError as e: assert "did not cover query row 0" in str(e)
     d = pairwise_distance(qf, gf, "euclidean")
     assert np.allclose(d, ((qf[:, None] - gf[None]) ** 2).sum(-1))
     assert np.allclose(pairwise_distance(qf, gf, "cosine"),
