@@ -500,7 +500,7 @@ def camstyle_path(ds: ReidSplits, record: ImageRecord, target_camid: int, check:
 
 for _n in ECN_DATASETS: _LOADERS[_n] = lambda root, _n=_n, **o: _load_ecn(_n, root, **o)
 
-# %% ../../nbs/common/01_datasets.ipynb #04e9a2dd
+# %% ../../nbs/common/01_datasets.ipynb #47dddeba
 MARS_NAME_RE = re.compile(r"^(\d{4}|00-1)C([1-6])T(\d{4})F(\d{3})\.jpg$")
 
 def _read_name_list(name: str, path: Path) -> list[str]:
@@ -559,7 +559,7 @@ def _load_mars(root) -> ReidSplits:
 
 _LOADERS["mars"] = _load_mars
 
-# %% ../../nbs/common/01_datasets.ipynb #7f006354
+# %% ../../nbs/common/01_datasets.ipynb #20aba0d5
 DUKEV_NAME_RE = re.compile(r"^(\d{4})_C([1-8])_F(\d{4})_X(\d+)\.jpg$")
 
 def dense_chunks(n: int, step: int) -> list[tuple[int, int]]:
@@ -629,7 +629,7 @@ def _load_dukemtmc_videoreid(root, mode: str = "full", dense_step: int = 40) -> 
 
 _LOADERS["dukemtmc_videoreid"] = _load_dukemtmc_videoreid
 
-# %% ../../nbs/common/01_datasets.ipynb #9c18d4a5
+# %% ../../nbs/common/01_datasets.ipynb #cecea4e7
 @dataclass(frozen=True)
 class Vocabulary:
     "Word ids 1..V in first-occurrence order; 0 is padding, V+1 unknown"
@@ -703,10 +703,11 @@ def _load_text(name: str, root, min_count: int = 2, lowercase: bool = True, drop
         for r in raw_train: n_img[r.pid] = n_img.get(r.pid, 0) + 1
         dropped = sorted(p for p, n in n_img.items() if n < 2)
         train = [r for r in raw_train if n_img[r.pid] >= 2]
-        train = _relabel(train, _label_map(r.pid for r in train))
         extra["dropped_ids"] = dropped
-    else:
-        train = [TextRecord(r.path, r.pid, r.captions, r.tokens, r.token_ids, r.split, r.pid) for r in raw_train]
+    else: train, extra["dropped_ids"] = raw_train, []
+    if cuhk: train = _relabel(train, _label_map(r.pid for r in train))
+    else:  # ICFG-PEDES: the 0-based contiguous ids are the labels
+        train = [TextRecord(r.path, r.pid, r.captions, r.tokens, r.token_ids, r.split, r.pid) for r in train]
         if train: _check_contiguous(train, jpath, name)
     if check_files:
         missing = [r.path for s in recs.values() for r in s if not os.path.exists(r.path)]
@@ -726,7 +727,7 @@ def _load_text(name: str, root, min_count: int = 2, lowercase: bool = True, drop
 
 for _n in ("cuhk_pedes", "icfg_pedes"): _LOADERS[_n] = lambda root, _n=_n, **o: _load_text(_n, root, **o)
 
-# %% ../../nbs/common/01_datasets.ipynb #134c09ea
+# %% ../../nbs/common/01_datasets.ipynb #88d986d8
 @dataclass
 class DataCheckReport:
     "Counts of a dataset folder next to the official ones, and every problem found"

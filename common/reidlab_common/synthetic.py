@@ -17,7 +17,8 @@ from .datasets import DATASETS
 # %% auto #0
 __all__ = ['PALETTE', 'COLOURS', 'THERMAL_LEVEL', 'SKIN', 'HAIR', 'PATTERNS', 'BOTTOMS', 'BAGS', 'VIEWS', 'MARKER', 'Person',
            'draw_person', 'Camera', 'draw_camera', 'Pose', 'draw_pose', 'render_person', 'caption', 'tokens',
-           'make_sysu_mm01', 'make_regdb', 'make_dataset']
+           'make_sysu_mm01', 'make_regdb', 'make_market1501', 'make_dukemtmc_reid', 'make_msmt17', 'make_mars',
+           'make_dukemtmc_videoreid', 'make_cuhk_pedes', 'make_icfg_pedes', 'make_dataset']
 
 # %% ../../nbs/common/02_synthetic.ipynb #6a7e1b52
 PALETTE = {"black": (0.08, 0.08, 0.09), "white": (0.93, 0.93, 0.91), "grey": (0.52, 0.52, 0.54),
@@ -430,8 +431,296 @@ def make_regdb(root, seed: int = 0, n_ids: int = 20, images_per_id: int = 10, tr
     w.finish()
     return base
 
-# %% ../../nbs/common/02_synthetic.ipynb #7801e5b7
-_MAKERS = {"sysu_mm01": make_sysu_mm01, "regdb": make_regdb}
+# %% ../../nbs/common/02_synthetic.ipynb #23a4e62f
+_ECN = {"market1501": ("market", 6), "dukemtmc_reid": ("duke", 8), "msmt17": ("msmt17", 15)}
+_ECN_OFFICIAL = {
+    "market1501": dict(n_train_ids=751, train_images=12936, n_test_ids=750, query_images=3368, gallery_images=13120,
+                       n_distractor_ids=0, distractor_images=2793, junk_images=3819),
+    "dukemtmc_reid": dict(n_train_ids=702, train_images=16522, n_test_ids=702, query_images=2228, gallery_images=17661 - 408,
+                          n_distractor_ids=408, distractor_images=0, junk_images=0),
+    "msmt17": dict(n_train_ids=1041, train_images=32621, n_test_ids=3060, query_images=11659, gallery_images=82161,
+                   n_distractor_ids=0, distractor_images=0, junk_images=0),
+}
+
+def _ecn_name(name: str, pid: int, cam: int, k: int) -> str:
+    p = "-1" if pid == -1 else f"{pid:04d}"
+    if name == "market1501": return f"{p}_c{cam}s{1 + k % 6}_{k:06d}_{k % 100:02d}.jpg"
+    if name == "dukemtmc_reid": return f"{p}_c{cam}_f{k:07d}.jpg"
+    return f"{p}_c{cam}_{k:04d}.jpg"
+
+def _make_ecn(name: str, root, seed: int = 0, n_train_ids: int = 24, train_images: int | None = None, n_test_ids: int = 16,
+              query_images: int | None = None, gallery_images: int | None = None, n_distractor_ids: int | None = None,
+              distractor_images: int | None = None, junk_images: int | None = None, camstyle: bool | None = None,
+              height: int = 128, width: int = 64, official: bool = False, render: bool | None = None) -> Path:
+    folder, n_cams = _ECN[name]
+    if official:
+        o = _ECN_OFFICIAL[name]
+        n_train_ids, train_images, n_test_ids, query_images, gallery_images = o["n_train_ids"], o["train_images"], o["n_test_ids"], o["query_images"], o["gallery_images"]
+        n_distractor_ids, distractor_images, junk_images = o["n_distractor_ids"], o["distractor_images"], o["junk_images"]
+    train_images = train_images if train_images is not None else 6 * n_train_ids
+    query_images = query_images if query_images is not None else 2 * n_test_ids
+    gallery_images = gallery_images if gallery_images is not None else 4 * n_test_ids
+    n_distractor_ids = n_distractor_ids if n_distractor_ids is not None else (4 if name == "dukemtmc_reid" else 0)
+    distractor_images = distractor_images if distractor_images is not None else (8 if name == "market1501" else 0)
+    junk_images = junk_images if junk_images is not None else (6 if name == "market1501" else 0)
+    camstyle = (not official) if camstyle is None else camstyle
+    render = (not official) if render is None else render
+    sizes = dict(n_train_ids=n_train_ids, train_images=train_images, n_test_ids=n_test_ids, official=official)
+    base = _prepare(root, folder, seed, sizes)
+    rng = np.random.default_rng([seed, 4, n_cams])
+    pids = rng.permutation(np.arange(1, n_train_ids + n_test_ids + n_distractor_ids + 1))
+    train_ids, test_ids, distr_ids = sorted(pids[:n_train_ids]), sorted(pids[n_train_ids:n_train_ids + n_test_ids]), sorted(pids[n_train_ids + n_test_ids:])
+    w = _Writer(base, seed, name, height, width, render)
+    home = {int(p): rng.choice(np.arange(1, n_cams + 1), int(rng.integers(2, min(n_cams, 6) + 1)), replace=False) for p in pids}
+    counter = iter(range(1, 10**7))
+    def put(split, pid, cam, pose=None):
+        k = next(counter)
+        path = base/split/_ecn_name(name, pid, cam, k)
+        w.write(path, pid if pid > 0 else 10**6 + k, cam, pose=pose)
+        return path
+    for sub in ("bounding_box_train", "query", "bounding_box_test"): (base/sub).mkdir()
+    if camstyle: (base/"bounding_box_train_camstyle").mkdir()
+    for pid, n in zip(train_ids, _spread(train_images, len(train_ids), rng)):
+        for _ in range(n):
+            cam = int(rng.choice(home[int(pid)]))
+            pose = draw_pose(w.camera(cam), rng)
+            path = put("bounding_box_train", int(pid), cam, pose)
+            if camstyle:
+                for d in range(1, n_cams + 1):
+                    if d == cam: continue
+                    fake = f"{path.stem}_fake_{cam}to{d}.jpg" if name != "msmt17" else f"{path.stem}_fake_{d}.jpg"
+                    w.write(base/"bounding_box_train_camstyle"/fake, int(pid), d, pose=pose)
+    q_n = _spread(query_images, len(test_ids), rng); g_n = _spread(gallery_images, len(test_ids), rng)
+    for pid, nq, ng in zip(test_ids, q_n, g_n):
+        cams = home[int(pid)]
+        qcams = [int(cams[0])] + [int(rng.choice(cams)) for _ in range(nq - 1)]
+        gcams = [int(cams[1])] + [int(rng.choice(cams)) for _ in range(ng - 1)]
+        for c in qcams: put("query", int(pid), c)
+        for c in gcams: put("bounding_box_test", int(pid), c)
+    if distr_ids:
+        for pid, n in zip(distr_ids, _spread(max(len(distr_ids), 2 * len(distr_ids) if not official else 408), len(distr_ids), rng)):
+            for _ in range(n): put("bounding_box_test", int(pid), int(rng.choice(home[int(pid)])))
+    for _ in range(distractor_images): put("bounding_box_test", 0, int(rng.integers(1, n_cams + 1)))
+    for _ in range(junk_images): put("bounding_box_test", -1, int(rng.integers(1, n_cams + 1)))
+    w.finish()
+    return base
+
+def make_market1501(root, seed: int = 0, **sizes) -> Path:
+    "Write a synthetic Market-1501 under `root`/market; return that folder"
+    return _make_ecn("market1501", root, seed, **sizes)
+
+def make_dukemtmc_reid(root, seed: int = 0, **sizes) -> Path:
+    "Write a synthetic DukeMTMC-reID under `root`/duke; return that folder"
+    return _make_ecn("dukemtmc_reid", root, seed, **sizes)
+
+def make_msmt17(root, seed: int = 0, **sizes) -> Path:
+    "Write a synthetic MSMT17 (ECN layout) under `root`/msmt17; return that folder"
+    return _make_ecn("msmt17", root, seed, **{"n_train_ids": 16, "n_test_ids": 10, **sizes})
+
+# %% ../../nbs/common/02_synthetic.ipynb #f1e03122
+def _walk(w: _Writer, pid: int, cam: int, n: int, rng) -> list:
+    c = w.camera(cam)
+    p0 = draw_pose(c, rng)
+    drift = float(rng.uniform(-0.012, 0.012))
+    return [Pose(p0.view, float(np.clip(p0.cx + drift * i, -0.25, 0.25)), p0.scale, p0.phase + 0.7 * i, p0.occluder) for i in range(n)]
+
+# %% ../../nbs/common/02_synthetic.ipynb #f4543b46
+def make_mars(root, seed: int = 0, n_train_ids: int = 16, n_test_ids: int = 10, tracklets_per_id: tuple = (2, 3),
+              frames: tuple = (6, 14), n_distractors: int = 3, n_junk: int = 1, height: int = 64, width: int = 32,
+              official: bool = False, render: bool | None = None) -> Path:
+    "Write a synthetic MARS under `root`/MARS; return that folder"
+    from scipy.io import savemat
+    render = (not official) if render is None else render
+    base = _prepare(root, "MARS", seed, dict(n_train_ids=n_train_ids, n_test_ids=n_test_ids, official=official))
+    rng = np.random.default_rng([seed, 5])
+    w = _Writer(base, seed, "mars", height, width, render)
+    for sub in ("bbox_train", "bbox_test", "info"): (base/sub).mkdir()
+    if official:
+        n_train_ids, n_test_ids = 625, 626
+        pids = rng.permutation(np.arange(1, 1502))
+        train_ids, test_ids = sorted(pids[:625]), sorted(pids[625:1251])
+        train_rows = [(int(p), int(rng.integers(1, 7))) for p, k in zip(train_ids, _spread(8298, 625, rng)) for _ in range(k)]
+        train_len = _spread(509914, len(train_rows), rng, 5)
+        gal_ids = test_ids[:620]
+        q_rows = [(int(p), int(rng.integers(1, 7))) for p, k in zip(test_ids, _spread(1980, 626, rng)) for _ in range(k)]
+        g_rows = [(int(p), int(rng.integers(1, 7))) for p, k in zip(gal_ids, _spread(6082, 620, rng)) for _ in range(k)]
+        g_rows += [(0, int(rng.integers(1, 7))) for _ in range(3248)]
+        junk = [(-1, int(rng.integers(1, 7))) for _ in range(870)]
+        test_len = _spread(681089, len(q_rows) + len(g_rows) + len(junk), rng, 2)
+    else:
+        pids = rng.permutation(np.arange(1, n_train_ids + n_test_ids + 1))
+        train_ids, test_ids = sorted(pids[:n_train_ids]), sorted(pids[n_train_ids:])
+        train_rows = [(int(p), int(c)) for p in train_ids
+                      for c in rng.choice(np.arange(1, 7), int(rng.integers(tracklets_per_id[0], tracklets_per_id[1] + 1)), replace=False)]
+        train_len = rng.integers(frames[0], frames[1] + 1, len(train_rows))
+        q_rows, g_rows = [], []
+        for i, p in enumerate(test_ids):
+            qc, gc = (int(x) for x in rng.choice(np.arange(1, 7), 2, replace=False))
+            q_rows.append((int(p), qc))
+            g_rows.append((int(p), qc if i == len(test_ids) - 1 else gc))
+            if i % 2 == 0: g_rows.append((int(p), int(rng.integers(1, 7))))
+        g_rows += [(0, int(rng.integers(1, 7))) for _ in range(n_distractors)]
+        junk = [(-1, int(rng.integers(1, 7))) for _ in range(n_junk)]
+        test_len = rng.integers(frames[0], frames[1] + 1, len(q_rows) + len(g_rows) + len(junk))
+    def write_split(folder, rows, lengths):
+        names, table, tcount = [], [], {}
+        for (pid, cam), n in zip(rows, lengths):
+            n = int(n)
+            key = (pid, cam); tcount[key] = tcount.get(key, 0) + 1
+            prefix = "00-1" if pid == -1 else f"{pid:04d}"
+            d = base/folder/prefix; d.mkdir(exist_ok=True)
+            poses = _walk(w, pid, cam, n, rng) if render else [None] * n
+            ident = pid if pid > 0 else 10**6 + len(table)
+            for f in range(n):
+                fname = f"{prefix}C{cam}T{tcount[key]:04d}F{f + 1:03d}.jpg"
+                w.write(d/fname, ident, cam, pose=poses[f]); names.append(fname)
+            table.append([len(names) - n + 1, len(names), pid, cam])
+        return names, np.array(table, np.int32).reshape(-1, 4)
+    tr_names, tr_table = write_split("bbox_train", train_rows, train_len)
+    # test table: junk first, then the identities in order (stable, queries before gallery), distractors last
+    tagged = sorted([(p, c, True) for p, c in q_rows] + [(p, c, False) for p, c in g_rows if p > 0], key=lambda r: r[0])
+    tagged = [(p, c, False) for p, c in junk] + tagged + [(p, c, False) for p, c in g_rows if p == 0]
+    order, is_q = [(p, c) for p, c, _ in tagged], [q for _, _, q in tagged]
+    te_names, te_table = write_split("bbox_test", order, test_len)
+    (base/"info"/"train_name.txt").write_bytes(("\r\n".join(tr_names) + "\r\n").encode())
+    (base/"info"/"test_name.txt").write_bytes(("\r\n".join(te_names) + "\r\n").encode())
+    savemat(base/"info"/"tracks_train_info.mat", {"track_train_info": tr_table})
+    savemat(base/"info"/"tracks_test_info.mat", {"track_test_info": te_table})
+    savemat(base/"info"/"query_IDX.mat", {"query_IDX": (np.flatnonzero(is_q) + 1).astype(np.uint16)[None]})
+    w.finish()
+    return base
+
+# %% ../../nbs/common/02_synthetic.ipynb #67aac86d
+def make_dukemtmc_videoreid(root, seed: int = 0, n_train_ids: int = 12, n_test_ids: int = 8, n_distractor_ids: int = 3,
+                            frames: tuple = (6, 16), long_tracklet: int = 90, height: int = 64, width: int = 32,
+                            official: bool = False, render: bool | None = None) -> Path:
+    "Write a synthetic DukeMTMC-VideoReID under `root`/DukeMTMC-VideoReID; return that folder"
+    render = (not official) if render is None else render
+    base = _prepare(root, "DukeMTMC-VideoReID", seed, dict(n_train_ids=n_train_ids, n_test_ids=n_test_ids, official=official))
+    rng = np.random.default_rng([seed, 6])
+    w = _Writer(base, seed, "dukemtmc_videoreid", height, width, render)
+    if official: n_train_ids, n_test_ids, n_distractor_ids = 702, 702, 408
+    pids = rng.permutation(np.arange(1, n_train_ids + n_test_ids + n_distractor_ids + 1))
+    train_ids, test_ids, distr = sorted(pids[:n_train_ids]), sorted(pids[n_train_ids:n_train_ids + n_test_ids]), sorted(pids[n_train_ids + n_test_ids:])
+    cam = lambda: int(rng.integers(1, 9))
+    if official:
+        train_rows = [(int(p), cam()) for p, k in zip(train_ids, _spread(2196, 702, rng)) for _ in range(k)]
+        rem = _spread(42176, 2196, rng, 0)
+        while rem.max() > 39:  # keep every remainder below one chunk so the chunk count is exact
+            i, j = int(rem.argmax()), int(rem.argmin()); rem[i] -= 1; rem[j] += 1
+        train_len = 40 * _spread(8187, 2196, rng) + rem
+        q_rows = [(int(p), cam()) for p in test_ids]; q_len = _spread(111848, 702, rng, 2)
+        g_rows = [(int(p), cam()) for p, k in zip(test_ids + distr, _spread(2636, 1110, rng)) for _ in range(k)]
+        g_len = _spread(445764, 2636, rng, 2)
+    else:
+        train_rows = [(int(p), cam()) for p in train_ids for _ in range(2)]
+        train_len = rng.integers(frames[0], frames[1] + 1, len(train_rows)); train_len[0] = long_tracklet
+        q_rows = [(int(p), cam()) for p in test_ids]; q_len = rng.integers(frames[0], frames[1] + 1, len(q_rows))
+        g_rows = [(p, c) for p, c in q_rows] + [(int(p), (c % 8) + 1) for p, c in q_rows] + [(int(p), cam()) for p in distr]
+        g_len = np.concatenate([q_len, rng.integers(frames[0], frames[1] + 1, len(g_rows) - len(q_rows))])
+    def write_split(split, rows, lengths, skip_one=False):
+        tid = {}
+        for i, ((pid, c), n) in enumerate(zip(rows, lengths)):
+            tid[pid] = tid.get(pid, 0) + 1
+            d = base/split/f"{pid:04d}"/f"{tid[pid]:04d}"; d.mkdir(parents=True)
+            n = int(n); x0 = int(rng.integers(1000, 90000))
+            poses = _walk(w, pid, c, n, rng) if render else [None] * n
+            for f in range(1, n + 1):
+                if skip_one and i == 1 and f == 3: continue
+                w.write(d/f"{pid:04d}_C{c}_F{f:04d}_X{x0 + 12 * (f - 1):05d}.jpg", pid, c, pose=poses[f - 1])
+    write_split("train", train_rows, train_len, skip_one=not official)
+    write_split("query", q_rows, q_len)
+    write_split("gallery", g_rows, g_len)
+    w.finish()
+    return base
+
+# %% ../../nbs/common/02_synthetic.ipynb #5452870a
+_CUHK_FOLDERS = (("CUHK01", ".png"), ("CUHK03", ".png"), ("Market", ".jpg"), ("cam_a", ".bmp"), ("cam_b", ".bmp"),
+                 ("test_query", ".jpg"), ("train_query", ".jpg"))
+
+def make_cuhk_pedes(root, seed: int = 0, n_train_ids: int = 16, n_val_ids: int = 3, n_test_ids: int = 8,
+                    images_per_id: tuple = (2, 3), single_image_ids: int = 1, official: bool = False,
+                    render: bool | None = None) -> Path:
+    "Write a synthetic CUHK-PEDES under `root`/CUHK-PEDES; return that folder"
+    render = (not official) if render is None else render
+    base = _prepare(root, "CUHK-PEDES", seed, dict(n_train_ids=n_train_ids, n_val_ids=n_val_ids, n_test_ids=n_test_ids, official=official))
+    rng = np.random.default_rng([seed, 7])
+    w = _Writer(base, seed, "cuhk_pedes", 128, 48, render)
+    for f, _ in _CUHK_FOLDERS: (base/"imgs"/f).mkdir(parents=True)
+    if official:
+        n_train_ids, n_val_ids, n_test_ids = 11003, 1000, 1000
+        single = [1369, 4116, 6116]
+        counts = {"train": _spread(34054 - 3, 11000, rng, 2), "val": _spread(3078, 1000, rng, 2), "test": _spread(3074, 1000, rng, 2)}
+        extra_caps = {"train": 18, "val": 2, "test": 8}
+    else:
+        single = list(range(n_train_ids - single_image_ids + 1, n_train_ids + 1))
+        counts = {s: rng.integers(images_per_id[0], images_per_id[1] + 1, n) for s, n in
+                  (("train", n_train_ids - len(single)), ("val", n_val_ids), ("test", n_test_ids))}
+        extra_caps = {"train": 1, "val": 0, "test": 1}
+    ids = {"train": [p for p in range(1, n_train_ids + 1) if p not in single],
+           "val": list(range(n_train_ids + 1, n_train_ids + n_val_ids + 1)),
+           "test": list(range(n_train_ids + n_val_ids + 1, n_train_ids + n_val_ids + n_test_ids + 1))}
+    items = [(s, p, int(n)) for s in ("train", "val", "test") for p, n in zip(ids[s], counts[s])] + [("train", p, 1) for p in single]
+    records, k = [], 0
+    for split, pid, n in items:
+        person = draw_person(seed, pid)
+        folder, ext = _CUHK_FOLDERS[pid % len(_CUHK_FOLDERS)]
+        for _ in range(n):
+            k += 1
+            rel = f"{folder}/{pid:05d}_{k:06d}{ext}"
+            if render:
+                w.h, w.w = int(rng.integers(96, 161)), int(rng.integers(40, 65))
+            w.write(base/"imgs"/rel, pid, int(rng.integers(1, 7)), grey=(render and k == 3))
+            caps = [caption(person, rng) for _ in range(2)]
+            records.append(dict(split=split, captions=caps, file_path=rel, processed_tokens=[tokens(c) for c in caps], id=pid))
+    for split, n in extra_caps.items():
+        cands = [r for r in records if r["split"] == split]
+        for r in (cands[int(i)] for i in rng.choice(len(cands), n, replace=False)):
+            c = caption(draw_person(seed, r["id"]), rng); r["captions"].append(c); r["processed_tokens"].append(tokens(c))
+    if not official:
+        r = next(r for r in records if r["split"] == "train")
+        long = " ".join([r["captions"][0]] * 8)
+        toks = tokens(long)[:120]; r["captions"][0] = " ".join(toks); r["processed_tokens"][0] = toks
+    records = [records[int(i)] for i in rng.permutation(len(records))]
+    (base/"reid_raw.json").write_text(json.dumps(records))
+    w.finish()
+    return base
+
+def make_icfg_pedes(root, seed: int = 0, n_train_ids: int = 16, n_test_ids: int = 8, images_per_id: tuple = (2, 3),
+                    json_name: str = "ICFG-PEDES.json", official: bool = False, render: bool | None = None) -> Path:
+    "Write a synthetic ICFG-PEDES under `root`/ICFG-PEDES; return that folder"
+    render = (not official) if render is None else render
+    base = _prepare(root, "ICFG-PEDES", seed, dict(n_train_ids=n_train_ids, n_test_ids=n_test_ids, official=official))
+    rng = np.random.default_rng([seed, 8])
+    w = _Writer(base, seed, "icfg_pedes", 128, 48, render)
+    if official:
+        n_train_ids, n_test_ids = 3102, 1000
+        counts = np.concatenate([_spread(34674, 3102, rng), _spread(19848, 1000, rng)])
+    else:
+        counts = rng.integers(images_per_id[0], images_per_id[1] + 1, n_train_ids + n_test_ids)
+    records, k = [], 0
+    for pid, n in enumerate(counts):
+        split = "train" if pid < n_train_ids else "test"
+        person = draw_person(seed, 50000 + pid)
+        for _ in range(int(n)):
+            k += 1
+            folder = ("train", "test")[int(rng.integers(2))]  # the MSMT17 storage folder, unrelated to the split
+            cam = int(rng.integers(1, 16))
+            rel = f"{folder}/{pid:04d}/{pid:04d}_{k % 1000:03d}_{cam:02d}_0302{('morning', 'noon', 'afternoon')[k % 3]}_{k % 10000:04d}_{k // 10000}.jpg"
+            (base/"imgs"/rel).parent.mkdir(parents=True, exist_ok=True)
+            if render: w.h, w.w = int(rng.integers(96, 161)), int(rng.integers(40, 65))
+            w.write(base/"imgs"/rel, 50000 + pid, cam)
+            c = caption(person, rng)
+            records.append(dict(split=split, captions=[c], file_path=rel, processed_tokens=[tokens(c)], id=pid))
+    records = [records[int(i)] for i in rng.permutation(len(records))]
+    (base/json_name).write_text(json.dumps(records))
+    w.finish()
+    return base
+
+# %% ../../nbs/common/02_synthetic.ipynb #8b5ef5bf
+_MAKERS = {"sysu_mm01": make_sysu_mm01, "regdb": make_regdb, "market1501": make_market1501, "dukemtmc_reid": make_dukemtmc_reid,
+           "msmt17": make_msmt17, "mars": make_mars, "dukemtmc_videoreid": make_dukemtmc_videoreid,
+           "cuhk_pedes": make_cuhk_pedes, "icfg_pedes": make_icfg_pedes}
 
 def make_dataset(name: str, root, seed: int = 0, **sizes) -> Path:
     """Write a synthetic copy of dataset `name` under `root` in its real layout; return the dataset root for `load_dataset`.
@@ -439,5 +728,4 @@ def make_dataset(name: str, root, seed: int = 0, **sizes) -> Path:
     `sizes` are the keyword arguments of the dataset's `make_<name>` (demo sizes by default);
     `official=True` writes the official split sizes with tiny placeholder images."""
     if name not in DATASETS: raise ReidlabError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
-    if name not in _MAKERS: raise ReidlabError(f"no synthetic generator for {name!r} yet")
     return _MAKERS[name](root, seed=seed, **sizes)

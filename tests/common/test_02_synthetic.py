@@ -45,7 +45,7 @@ def test_thermal_levels_distinct():
     order_lum = sorted(COLOURS, key=lum.get); order_th = sorted(COLOURS, key=THERMAL_LEVEL.get)
     assert order_lum != order_th   # thermal intensity is not simply luminance
 
-# %% ../../nbs/common/02_synthetic.ipynb #36dba2ee
+# %% ../../nbs/common/02_synthetic.ipynb #cff24789
 def test_synth_sysu():
     with _tf.TemporaryDirectory() as d:
         root = make_dataset("sysu_mm01", _P(d)/"a", seed=3, n_train=6, n_val=2, n_test=4, height=32, width=16)
@@ -68,7 +68,7 @@ def test_synth_sysu():
         try: make_dataset("sysu_mm01", _P(d)/"real"); raise AssertionError("overwrote a foreign folder")
         except ReidlabError as e: assert "refusing" in str(e)
 
-# %% ../../nbs/common/02_synthetic.ipynb #a61991ec
+# %% ../../nbs/common/02_synthetic.ipynb #0c36cdc2
 def test_synth_sysu_demo_speed():
     import time as _time
     with _tf.TemporaryDirectory() as d:
@@ -77,7 +77,7 @@ def test_synth_sysu_demo_speed():
         assert dt < 8, dt
         assert ds.num_train_ids == 26 and len(ds.query) > 20 and len(ds.gallery) >= 10
 
-# %% ../../nbs/common/02_synthetic.ipynb #bce95468
+# %% ../../nbs/common/02_synthetic.ipynb #07c61d63
 def test_synth_regdb():
     with _tf.TemporaryDirectory() as d:
         root = make_dataset("regdb", d, n_ids=8, height=32, width=16)
@@ -94,7 +94,7 @@ def test_synth_regdb():
         th = read_image(next((root/"Thermal"/"3").iterdir()))
         assert (th[..., 0] == th[..., 1]).all()                  # BMP keeps the three equal channels exactly
 
-# %% ../../nbs/common/02_synthetic.ipynb #ac670928
+# %% ../../nbs/common/02_synthetic.ipynb #3a790f79
 @pytest.mark.slow
 def test_synth_sysu_official_counts():
     with _tf.TemporaryDirectory() as d:
@@ -105,7 +105,7 @@ def test_synth_sysu_official_counts():
         assert (c["train_ids"], c["train_visible_images"], c["train_thermal_images"], c["query_images"], c["gallery_images"]) == (395, 22258, 11909, 3803, 301)
         assert len(load_dataset("sysu_mm01", root, mode="indoor").gallery) == 112
 
-# %% ../../nbs/common/02_synthetic.ipynb #f0d9962b
+# %% ../../nbs/common/02_synthetic.ipynb #ec6a45f2
 @pytest.mark.slow
 def test_synth_regdb_official_counts():
     with _tf.TemporaryDirectory() as d:
@@ -113,3 +113,37 @@ def test_synth_regdb_official_counts():
         for t in (1, 7):
             rep = check_dataset("regdb", root, trial=t)
             assert rep.ok, rep.to_text()
+
+# %% ../../nbs/common/02_synthetic.ipynb #1b4e0d95
+@pytest.mark.slow
+def test_synth_image_datasets_official_counts():
+    for name in ("market1501", "dukemtmc_reid", "msmt17"):
+        with _tf.TemporaryDirectory() as d:
+            rep = check_dataset(name, make_dataset(name, d, official=True))
+            assert rep.ok, rep.to_text()
+
+# %% ../../nbs/common/02_synthetic.ipynb #d9bb49ff
+@pytest.mark.slow
+def test_synth_mars_official_counts():
+    with _tf.TemporaryDirectory() as d:
+        rep = check_dataset("mars", make_dataset("mars", d, official=True))
+        assert rep.ok, rep.to_text()
+
+# %% ../../nbs/common/02_synthetic.ipynb #b8e5ec6f
+@pytest.mark.slow
+def test_synth_dukev_official_counts():
+    with _tf.TemporaryDirectory() as d:
+        root = make_dataset("dukemtmc_videoreid", d, official=True)
+        rep = check_dataset("dukemtmc_videoreid", root)
+        assert rep.ok, rep.to_text()
+        assert check_dataset("dukemtmc_videoreid", root, mode="dense", dense_step=40).ok
+
+# %% ../../nbs/common/02_synthetic.ipynb #e00be986
+@pytest.mark.slow
+def test_synth_text_official_counts():
+    for name in ("cuhk_pedes", "icfg_pedes"):
+        with _tf.TemporaryDirectory() as d:
+            root = make_dataset(name, d, official=True)
+            rep = check_dataset(name, root)
+            assert rep.ok, rep.to_text()
+            if name == "cuhk_pedes": assert load_dataset(name, root).extra["dropped_ids"] == [1369, 4116, 6116]
