@@ -288,9 +288,6 @@ def test_mars_loader():
         (root/"info"/"test_name.txt").write_text("\n".join(names[1:] + names[:1]))
         _raises(SplitFileError, load_dataset, "mars", root, contains=["tracks_test_info.mat", "row"])
         (root/"info"/"test_name.txt").write_text("\n".join(names))
-        _os.unlink(ds.gallery[0].frames[2])
-        rep = check_dataset("mars", root)
-        assert any("1 files listed by the splits are missing" in p and ds.gallery[0].frames[2] in p for p in rep.problems)
         (root/"info"/"query_IDX.mat").unlink()
         _raises(MissingPathError, load_dataset, "mars", root, contains=["query_IDX.mat", "Expected layout"])
 
@@ -407,4 +404,8 @@ def test_check_dataset_report():
         text = str(rep)
         assert "train_images" in text and "12936" in text and "official" in text
         _raises(DatasetError, load_dataset, "market", root, contains=["market1501"])
+        mars = load_dataset("mars", make_dataset("mars", d, n_train_ids=3, n_test_ids=2, height=16, width=8))
+        _os.unlink(mars.gallery[0].frames[2])
+        rep = check_dataset("mars", mars.root)
+        assert any("1 files listed by the splits are missing" in p and mars.gallery[0].frames[2] in p for p in rep.problems)
         assert DATASETS == ("sysu_mm01", "regdb", "market1501", "dukemtmc_reid", "msmt17", "mars", "dukemtmc_videoreid", "cuhk_pedes", "icfg_pedes")
