@@ -149,6 +149,17 @@ def _jaccard_overlap(row_ptr, row_idx, row_val, col_ptr, col_idx, col_val, col0,
         out_ptr[i + 1] = start + n_t
     return out_ptr, out_idx[:out_ptr[n_rows]].copy(), out_val[:out_ptr[n_rows]].copy()
 
+def _pair_dots(f, i, j):
+    "f[i[p]] · f[j[p]] for every pair p, accumulated in float64"
+    out = np.empty(len(i), np.float64)
+    for p in range(len(i)):
+        a = f[i[p]]
+        b = f[j[p]]
+        acc = 0.0
+        for t in range(f.shape[1]): acc += a[t] * b[t]
+        out[p] = acc
+    return out
+
 _KERNELS: dict = {}
 
 def _k(name: str):
@@ -158,7 +169,7 @@ def _k(name: str):
         jit = numba.njit(cache=True, nogil=True)
         g = globals()
         g["_reciprocal"] = jit(_reciprocal)   # called from _expansion_sets, so compiled first
-        for fn in (_expansion_sets, _query_expansion, _jaccard_overlap): _KERNELS[fn.__name__] = jit(fn)
+        for fn in (_expansion_sets, _query_expansion, _jaccard_overlap, _pair_dots): _KERNELS[fn.__name__] = jit(fn)
     return _KERNELS[name]
 
 # %% ../../nbs/common/08_rerank.ipynb #5bdcda2c
@@ -349,12 +360,13 @@ def _knn_and_row_max(f, metric: str, n_nb: int, memory_budget: int):
     with torch.no_grad():
         for s in range(0, n, step):
             d = _distance_block(f[s:s + step], f, f_sq, metric)
-            d32 = (d.double() ** 2 if d.dtype == torch.float64 else d ** 2).float()
-            row_max[s:s + d.shape[0]] = d32.max(1).values.cpu().numpy()
-            vals, idx = torch.topk(d32, min(n, n_nb + 8), dim=1, largest=False)
+            d32 = (d ** 2).float()
+            del d
+            row_max[s:s + d32.shape[0]] = d32.max(1).values.cpu().numpy()
+            vals, idx = torch.topk(d32, min(n, n_nb + 8), dim=1, largest=False)   # spare candidates for boundary ties
             vals, idx = vals.cpu().numpy(), idx.cpu().numpy()
             order = np.lexsort((idx, vals), axis=1)[:, :n_nb]    # ties by index, as a stable sort
-            knn[s:s + d.shape[0]] = np.take_along_axis(idx, order, 1)
+            knn[s:s + d32.shape[0]] = np.take_along_axis(idx, order, 1)
     return knn, row_max
 
 def k_reciprocal_rerank_features(qf, gf, k1: int = 20, k2: int = 6, lambda_value: float = 0.3,
@@ -372,16 +384,13 @@ def k_reciprocal_rerank_features(qf, gf, k1: int = 20, k2: int = 6, lambda_value
     f = torch.cat([q, g])
     knn, row_max = _knn_and_row_max(f, metric, max(k1 + 1, k2), memory_budget)
 
+    f_np = np.ascontiguousarray(f.cpu().numpy())
+    f_sq = _k("_pair_dots")(f_np, np.arange(n), np.arange(n))
+
     def t_values(i, j):
-        out = np.empty(len(i), np.float32)
-        step = max(1, rows_per_chunk(f.shape[1], 8, memory_budget // 4))
-        with torch.no_grad():
-            for s in range(0, len(i), step):
-                a, b = f[torch.as_tensor(i[s:s + step], device=f.device)], f[torch.as_tensor(j[s:s + step], device=f.device)]
-                dot = (a * b).sum(1)
-                d = {"cosine": 1 - dot, "dot": -dot}.get(metric) if metric != "euclidean" else (a * a).sum(1) + (b * b).sum(1) - 2 * dot
-                out[s:s + step] = _sq32(d.cpu().numpy())
-        return out / row_max[i]
+        dot = _k("_pair_dots")(f_np, i, j)
+        d = {"cosine": 1 - dot, "dot": -dot}.get(metric) if metric != "euclidean" else f_sq[i] + f_sq[j] - 2 * dot
+        return _sq32(d.astype(f_np.dtype)) / row_max[i]
 
     ptr, idx, overlap, _ = _sparse_jaccard(knn, k1 + 1, half_k(k1) + 1, k2, t_values, "exp", slice(0, n_q), (n_q, n))
     import scipy.sparse as sp
@@ -462,11 +471,7 @@ def jaccard_distance(features, k1: int = 30, k2: int = 6, knn_columns: str = "k1
     k_cols, h_cols = min(k1 + 1, n_cols), min(half_k(k1) + 1, n_cols)
 
     def w_dist(i, j):
-        out = np.empty(len(i), np.float32)
-        step = max(1, rows_per_chunk(f.shape[1], 8, memory_budget // 4))
-        for s in range(0, len(i), step):
-            out[s:s + step] = 2 - 2 * np.einsum("ij,ij->i", f[i[s:s + step]], f[j[s:s + step]])
-        return out
+        return 2 - 2 * _k("_pair_dots")(f, i, j).astype(np.float32)
 
     ptr, idx, overlap, _ = _sparse_jaccard(knn, k_cols, h_cols, k2, w_dist, "softmax", slice(0, n), (0, n))
     dist = np.maximum(1 - overlap / (np.float32(2.0) - overlap), np.float32(0.0))
