@@ -118,6 +118,7 @@ def get_logger(name: str = "reidlab") -> logging.Logger:
     if not getattr(root, "_reidlab_configured", False):
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter(_LOG_FORMAT, datefmt="%H:%M:%S"))
+        handler._reidlab = True
         root.addHandler(handler)
         root.setLevel(os.environ.get("REIDLAB_LOG_LEVEL", "INFO").upper())
         root.propagate = False
