@@ -116,13 +116,19 @@ class Run:
 
     def elapsed(self) -> float: return time.time() - self.started
 
-    def provenance(self) -> dict:
-        "What produced this run's numbers"
-        return dict(paper=self.paper, dataset=self.dataset, preset=self.preset, synthetic=self.synthetic,
-                    data_root=str(self.data_root), data_fingerprint=data_fingerprint(self.data_root),
-                    device=str(self.device), seed=self.seed,
-                    checkpoint=str(self.checkpoint) if self.checkpoint else None,
-                    wall_time_s=round(self.elapsed(), 1))
+    def provenance(self, **extra) -> dict:
+        "What produced this run's numbers (`reidlab_common.report.collect_provenance` plus the run's fields)"
+        from reidlab_common.report import collect_provenance
+        return collect_provenance(seed=self.seed, preset=self.preset, device=self.device,
+                                  data_fingerprint=data_fingerprint(self.data_root), wall_time_s=self.elapsed(),
+                                  synthetic=self.synthetic, paper=self.paper, dataset=self.dataset,
+                                  data_root=str(self.data_root), checkpoint=str(self.checkpoint) if self.checkpoint else None, **extra)
+
+    def write_results(self, rows, **provenance_extra) -> dict:
+        "Write this run's table (results.csv/json/md in `out_dir`) with its provenance; return the paths"
+        from reidlab_common.report import write_results
+        return write_results(self.out_dir, rows, paper=self.paper, dataset=self.dataset, preset=self.preset,
+                             synthetic=self.synthetic, provenance=self.provenance(**provenance_extra))
 
 def start_run(paper: str, dataset: str, data_root=None, preset: str = "auto", checkpoint=None,
               device="auto", seed: int = 0, out_dir=None, synthetic_sizes: dict | None = None) -> Run:

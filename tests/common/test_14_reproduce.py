@@ -6,8 +6,8 @@ import importlib as _il
 _m = _il.import_module('reidlab_common.reproduce')
 globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 
-# %% ../../nbs/common/14_reproduce.ipynb #756ab92b
-import tempfile
+# %% ../../nbs/common/14_reproduce.ipynb #91617063
+import json, tempfile
 from pathlib import Path
 
 # %% ../../nbs/common/14_reproduce.ipynb #616d7c3b
@@ -32,7 +32,10 @@ def test_reproduce_2():
         r = start_run("hctriplet", "regdb", data_root=td, out_dir=Path(td)/"out", seed=1)
         assert (r.preset, r.synthetic, r.dataset, r.seed) == ("paper", False, "regdb", 1)
         assert r.out_dir.is_dir() and "demo" not in r.label
-        p = r.provenance(); assert p["data_fingerprint"].endswith("(1 files)") or p["data_fingerprint"].endswith("(0 files)")
+        p = r.provenance(); assert p["data_fingerprint"].endswith("(0 files)") and p["seed"] == 1 and p["synthetic"] is False
+        paths = r.write_results([dict(setting="V->T", metric="R1", paper=91.05, ours=50.0)])
+        res = json.loads(Path(paths["json"]).read_text())
+        assert res["preset"] == "paper" and res["rows"][0]["delta"] == -41.05 and res["provenance"]["dataset"] == "regdb"
         for kw, msg in [(dict(data_root=Path(td)/"missing"), "does not exist"), (dict(preset="paper"), "needs the real"),
                         (dict(data_root=td, preset="fast"), "preset="), (dict(data_root=td, checkpoint=Path(td)/"x.pt"), "not a file")]:
             try: start_run("hctriplet", "regdb", out_dir=Path(td)/"o", **kw); raise AssertionError(kw)
