@@ -484,7 +484,8 @@ def jaccard_distance_reference(features, k1: int = 30, k2: int = 6, knn_columns:
     f = np.asarray(features, dtype=np.float32)
     if normalize: f = f / np.linalg.norm(f, axis=1, keepdims=True)
     n = len(f)
-    l2 = ((f[:, None, :] - f[None, :, :]) ** 2).sum(-1)
+    f64 = f.astype(np.float64); sq = (f64 * f64).sum(1)
+    l2 = sq[:, None] + sq[None, :] - 2 * (f64 @ f64.T)
     rank = np.argsort(l2, axis=1, kind="stable")[:, :(k1 if knn_columns == "k1" else k1 + 1)]
 
     def recip(i, k):
