@@ -18,7 +18,7 @@ from .datasets import DATASETS
 __all__ = ['PALETTE', 'COLOURS', 'THERMAL_LEVEL', 'SKIN', 'HAIR', 'PATTERNS', 'BOTTOMS', 'BAGS', 'VIEWS', 'MARKER', 'Person',
            'draw_person', 'Camera', 'draw_camera', 'Pose', 'draw_pose', 'render_person', 'caption', 'tokens',
            'make_sysu_mm01', 'make_regdb', 'make_market1501', 'make_dukemtmc_reid', 'make_msmt17', 'make_mars',
-           'make_dukemtmc_videoreid', 'make_cuhk_pedes', 'make_icfg_pedes', 'make_dataset']
+           'make_dukemtmc_videoreid', 'make_cuhk_pedes', 'make_icfg_pedes', 'contact_sheet', 'make_dataset']
 
 # %% ../../nbs/common/02_synthetic.ipynb #6a7e1b52
 PALETTE = {"black": (0.08, 0.08, 0.09), "white": (0.93, 0.93, 0.91), "grey": (0.52, 0.52, 0.54),
@@ -27,7 +27,12 @@ PALETTE = {"black": (0.08, 0.08, 0.09), "white": (0.93, 0.93, 0.91), "grey": (0.
            "pink": (0.96, 0.58, 0.72), "purple": (0.50, 0.20, 0.62), "brown": (0.46, 0.29, 0.15),
            "beige": (0.84, 0.76, 0.60)}
 COLOURS = tuple(PALETTE)
-THERMAL_LEVEL = dict(zip(COLOURS, np.linspace(0.18, 0.80, len(COLOURS))[[7, 2, 10, 4, 12, 0, 8, 3, 11, 5, 1, 9, 6]]))
+def _thermal_levels() -> dict:
+    lum = sorted(COLOURS, key=lambda c: 0.299 * PALETTE[c][0] + 0.587 * PALETTE[c][1] + 0.114 * PALETTE[c][2])
+    swapped = [lum[i ^ 1] if (i ^ 1) < len(lum) else lum[i] for i in range(len(lum))]
+    return dict(zip(swapped, (float(x) for x in np.linspace(0.18, 0.80, len(lum)))))
+
+THERMAL_LEVEL = _thermal_levels()
 SKIN = ((0.96, 0.80, 0.69), (0.88, 0.68, 0.52), (0.72, 0.52, 0.36), (0.52, 0.36, 0.24), (0.36, 0.24, 0.16))
 HAIR = {"black": (0.06, 0.05, 0.05), "brown": (0.36, 0.22, 0.12), "blond": (0.86, 0.74, 0.44),
         "grey": (0.62, 0.62, 0.62), "red": (0.62, 0.22, 0.10)}
@@ -717,7 +722,23 @@ def make_icfg_pedes(root, seed: int = 0, n_train_ids: int = 16, n_test_ids: int 
     w.finish()
     return base
 
-# %% ../../nbs/common/02_synthetic.ipynb #8b5ef5bf
+# %% ../../nbs/common/02_synthetic.ipynb #7e5ec979
+def contact_sheet(seed: int = 0, n_ids: int = 8, dataset: str = "sysu_mm01", height: int = 128, width: int = 64,
+                  thermal_cams: tuple = (3, 6), n_cams: int = 6, path=None) -> np.ndarray:
+    "uint8 grid of `n_ids` identities × `n_cams` cameras; saved as PNG when `path` is given"
+    rows = []
+    for pid in range(1, n_ids + 1):
+        person, row = draw_person(seed, pid), []
+        for c in range(1, n_cams + 1):
+            cam = draw_camera(seed, c, c in thermal_cams, dataset)
+            rng = np.random.default_rng([seed, pid, c])
+            row.append(render_person(person, cam, draw_pose(cam, rng), height, width, rng))
+        rows.append(np.concatenate(row, 1))
+    sheet = np.concatenate(rows, 0)
+    if path is not None: _save(sheet, Path(path))
+    return sheet
+
+# %% ../../nbs/common/02_synthetic.ipynb #63d8ef24
 _MAKERS = {"sysu_mm01": make_sysu_mm01, "regdb": make_regdb, "market1501": make_market1501, "dukemtmc_reid": make_dukemtmc_reid,
            "msmt17": make_msmt17, "mars": make_mars, "dukemtmc_videoreid": make_dukemtmc_videoreid,
            "cuhk_pedes": make_cuhk_pedes, "icfg_pedes": make_icfg_pedes}
