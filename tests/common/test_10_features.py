@@ -6,8 +6,9 @@ import importlib as _il
 _m = _il.import_module('reidlab_common.features')
 globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 
-# %% ../../nbs/common/10_features.ipynb #0cc8518d
+# %% ../../nbs/common/10_features.ipynb #0aad7a90
 import tempfile
+from pathlib import Path
 from collections import namedtuple
 import pytest
 from torch.utils.data import TensorDataset

@@ -6,8 +6,8 @@ import importlib as _il
 _m = _il.import_module('reidlab_common.report')
 globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 
-# %% ../../nbs/common/13_report.ipynb #fffe6f90
-import tempfile
+# %% ../../nbs/common/13_report.ipynb #503b98f1
+import json, tempfile
 import pytest
 from matplotlib.figure import Figure
 

@@ -3,7 +3,10 @@ same weights as 1 process on the whole batch (reidlab_common.engine.Trainer + Di
 
 The file is also the worker script: `torchrun --nproc-per-node 2 tests/integration/test_ddp.py OUT_DIR`.
 """
-import os, subprocess, sys, time
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -60,7 +63,7 @@ def test_ddp_two_processes_match_one(tmp_path):
     trainer, seen_single = train(tmp_path/"single", distributed=False)
     single = trainer.module.state_dict()
     seen = [torch.load(tmp_path/"ddp"/f"seen_rank{r}.pt") for r in (0, 1)]
-    assert [a + b for a, b in zip(*seen)] == seen_single                   # each rank got its half of every global batch
+    assert [a + b for a, b in zip(*seen, strict=True)] == seen_single                   # each rank got its half of every global batch
     assert all(len(a) == GLOBAL_BATCH // 2 for a in seen[0] + seen[1])
     assert ddp.keys() == single.keys()
     for k in single:
