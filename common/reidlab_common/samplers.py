@@ -13,7 +13,7 @@ import numpy as np
 from .core import ReidlabError
 
 # %% auto #0
-__all__ = ['SamplerError', 'CrossModalityPlan', 'CrossModalitySampler', 'IdentitySampler', 'sample_frames']
+__all__ = ['SamplerError', 'CrossModalityPlan', 'CrossModalitySampler', 'CrossModalityPairs', 'IdentitySampler', 'sample_frames']
 
 # %% ../../nbs/common/04_samplers.ipynb #605c2c0e
 class SamplerError(ReidlabError, ValueError):
@@ -88,7 +88,30 @@ class CrossModalitySampler:
         self.epoch += 1 if self.rng_mode == "stream" else 0
         for v, t in zip(p.visible, p.thermal): yield list(zip(v.tolist(), t.tolist()))
 
-# %% ../../nbs/common/04_samplers.ipynb #063bf32a
+# %% ../../nbs/common/04_samplers.ipynb #55868e5a
+class CrossModalityPairs:
+    "(visible index, thermal index) -> (transform(visible image), transform(thermal image), visible label, thermal label)"
+    def __init__(self, visible_images, visible_labels, thermal_images, thermal_labels, transform):
+        if len(visible_images) != len(visible_labels) or len(thermal_images) != len(thermal_labels):
+            raise SamplerError(f"images and labels differ in length: visible {len(visible_images)} vs {len(visible_labels)}, "
+                               f"thermal {len(thermal_images)} vs {len(thermal_labels)}")
+        self.visible_images, self.visible_labels = visible_images, np.asarray(visible_labels)
+        self.thermal_images, self.thermal_labels = thermal_images, np.asarray(thermal_labels)
+        self.transform = transform
+
+    @classmethod
+    def from_arrays(cls, arrays, transform) -> "CrossModalityPairs":
+        "From a `TrainingArrays` (visible/thermal images and labels)"
+        return cls(arrays.visible_images, arrays.visible_labels, arrays.thermal_images, arrays.thermal_labels, transform)
+
+    def __len__(self) -> int: return max(len(self.visible_labels), len(self.thermal_labels))
+
+    def __getitem__(self, pair):
+        v, t = pair
+        return (self.transform(np.asarray(self.visible_images[v])), self.transform(np.asarray(self.thermal_images[t])),
+                int(self.visible_labels[v]), int(self.thermal_labels[t]))
+
+# %% ../../nbs/common/04_samplers.ipynb #6617c59d
 class IdentitySampler:
     "Batches of P identities × K indices each; DDP shards whole identities across ranks"
     def __init__(self, labels: Sequence[int], num_ids: int, num_instances: int, seed: int = 0,
@@ -129,7 +152,7 @@ class IdentitySampler:
     def __iter__(self) -> Iterator[list[int]]:
         yield from self.batches()
 
-# %% ../../nbs/common/04_samplers.ipynb #5da9e3ae
+# %% ../../nbs/common/04_samplers.ipynb #98279c5f
 def sample_frames(n: int, seq_len: int = 4, mode: str = "train", rng: np.random.Generator | None = None,
                   upstream_off_by_one: bool = True) -> np.ndarray:
     "Frame indices of a tracklet of `n` frames: a random window of `seq_len` (train), all frames (test) or clips (chunks)"

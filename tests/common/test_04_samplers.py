@@ -78,7 +78,22 @@ def test_cross_modality_ddp_shards():
     try: CrossModalitySampler([0, 1, 2], [0, 1], 1, 1); raise AssertionError
     except SamplerError as e: assert "[2]" in str(e)
 
-# %% ../../nbs/common/04_samplers.ipynb #06a65ef1
+# %% ../../nbs/common/04_samplers.ipynb #2b6ea2f4
+def test_cross_modality_pairs():
+    import torch as _torch
+    vis, thr = _toy_labels(4)
+    vimg = _np.arange(len(vis), dtype=_np.uint8)[:, None, None, None] * _np.ones((1, 4, 2, 3), _np.uint8)
+    timg = 100 + _np.arange(len(thr), dtype=_np.uint8)[:, None, None, None] * _np.ones((1, 4, 2, 3), _np.uint8)
+    ds = CrossModalityPairs(vimg, vis, timg, thr, transform=lambda a: _torch.from_numpy(a.copy()))
+    sampler = CrossModalitySampler(vis, thr, 3, 2, seed=0)
+    loader = _torch.utils.data.DataLoader(ds, batch_sampler=sampler)
+    xv, xt, yv, yt = next(iter(loader))
+    assert xv.shape == (6, 4, 2, 3) and (yv == yt).all() and len(ds) == max(len(vis), len(thr))
+    assert (_torch.as_tensor(vis)[xv[:, 0, 0, 0].long()] == yv).all() and (_torch.as_tensor(thr)[xt[:, 0, 0, 0].long() - 100] == yt).all()
+    try: CrossModalityPairs(vimg[:-1], vis, timg, thr, transform=None); raise AssertionError
+    except SamplerError as e: assert "visible" in str(e)
+
+# %% ../../nbs/common/04_samplers.ipynb #cee7921c
 def test_identity_sampler():
     labels = _np.repeat(_np.arange(12), [1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6])
     s = IdentitySampler(labels, num_ids=3, num_instances=4, seed=0)
@@ -96,7 +111,7 @@ def test_identity_sampler():
     ids = [set(labels[sum(b, [])].tolist()) for b in shards]
     assert len(shards[0]) == len(shards[1]) == 3 and not ids[0] & ids[1]
 
-# %% ../../nbs/common/04_samplers.ipynb #b076bb57
+# %% ../../nbs/common/04_samplers.ipynb #72c072f7
 def test_identity_sampler_cameras():
     labels = _np.array([0, 0, 0, 0, 1, 1, 1, 2]); cams = _np.array([0, 0, 1, 2, 0, 0, 0, 3])
     s = IdentitySampler(labels, num_ids=3, num_instances=3, seed=0, camids=cams)
@@ -108,7 +123,7 @@ def test_identity_sampler_cameras():
                 if labels[a] == 2: assert rest == [a, a]                     # a single image repeats
                 if labels[a] == 1: assert all(r != a for r in rest)          # same camera only: other images
 
-# %% ../../nbs/common/04_samplers.ipynb #1c4523a4
+# %% ../../nbs/common/04_samplers.ipynb #c50ca171
 def test_sample_frames():
     r = _np.random.default_rng(0)
     assert sample_frames(3, 4, rng=r).tolist() == [0, 1, 2, 0]
