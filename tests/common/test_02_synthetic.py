@@ -75,13 +75,11 @@ def test_synth_sysu():
         try: make_dataset("sysu_mm01", _P(d)/"real"); raise AssertionError("overwrote a foreign folder")
         except ReidlabError as e: assert "refusing" in str(e)
 
-# %% ../../nbs/common/02_synthetic.ipynb #de0ef755
-def test_synth_sysu_demo_speed():
-    import time as _time
+# %% ../../nbs/common/02_synthetic.ipynb #c103e324
+def test_synth_sysu_demo():
     with _tf.TemporaryDirectory() as d:
-        t = _time.time(); root = make_dataset("sysu_mm01", d); dt = _time.time() - t
+        root = make_dataset("sysu_mm01", d)          # the demo size (written in about a second)
         ds = load_dataset("sysu_mm01", root)
-        assert dt < 8, dt
         assert ds.num_train_ids == 26 and len(ds.query) > 20 and len(ds.gallery) >= 10
 
 # %% ../../nbs/common/02_synthetic.ipynb #9f62d9b3
