@@ -57,6 +57,7 @@ def test_convert_1():
         if s == 0: assert not any(k.startswith(("visible_module", "thermal_module")) for k in up)
         if s == 5: assert not any(k.startswith("base_resnet") for k in up)
     assert from_upstream(up, dataset="sysu_mm01").gem_p == 3.0 and from_upstream(up, dataset="regdb").gem_p == 10.0
+    assert from_upstream(up, dataset="regdb", gem_p=4.0).gem_p == 4.0
     g = to_upstream(HcTriNet(12, depth=18, pcb=False))
     assert "bottleneck.weight" in g and "classifier.weight" in g and infer_config(g).pcb is False
     up = to_upstream(HcTriNet(12, depth=18, share_net=2))

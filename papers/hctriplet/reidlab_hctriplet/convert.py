@@ -125,7 +125,7 @@ def from_upstream(source, dataset: str = "sysu", weights_only: bool = True, **ov
     "HcTriNet in eval mode holding an upstream checkpoint's weights; `dataset` ('sysu'|'regdb') sets the GeM exponent"
     sd = _state_dict(source, weights_only)
     cfg = asdict(infer_config(sd))
-    kwargs = dict(cfg, gem_p=DATASET_GEM_P[dataset_short(dataset)], **overrides)
+    kwargs = {**cfg, "gem_p": DATASET_GEM_P[dataset_short(dataset)], **overrides}
     model = HcTriNet(**kwargs)
     log.info("upstream checkpoint: %s, gem_p=%s", ", ".join(f"{k}={v}" for k, v in cfg.items()), kwargs["gem_p"])
     return load_upstream_weights(model, sd).eval()
