@@ -126,6 +126,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                          'reidlab_hctriplet.train.reproduce_sysu': ( 'train.html#reproduce_sysu',
                                                                                      'reidlab_hctriplet/train.py'),
                                          'reidlab_hctriplet.train.results_rows': ('train.html#results_rows', 'reidlab_hctriplet/train.py'),
+                                         'reidlab_hctriplet.train.run_ablation': ('train.html#run_ablation', 'reidlab_hctriplet/train.py'),
                                          'reidlab_hctriplet.train.train_model': ('train.html#train_model', 'reidlab_hctriplet/train.py'),
                                          'reidlab_hctriplet.train.training_loader': ( 'train.html#training_loader',
                                                                                       'reidlab_hctriplet/train.py'),

@@ -35,7 +35,7 @@ __all__ = ['log', 'PRESET_VERSION', 'DEMO_SYNTHETIC', 'PRESETS', 'SYSU_MODES', '
            'forward_batch', 'make_loss_fn', 'build_model', 'extract', 'evaluate_sysu', 'evaluate_regdb', 'chance_level',
            'chance_sysu', 'chance_regdb', 'TrainedModel', 'train_model', 'load_model', 'trial_checkpoint', 'Selection',
            'Reproduction', 'departures_from_paper', 'results_rows', 'reproduce_sysu', 'reproduce_regdb', 'reproduce',
-           'preflight', 'chance_gap', 'main']
+           'run_ablation', 'preflight', 'chance_gap', 'main']
 
 # %% ../../../nbs/hctriplet/04_train.ipynb #6d1c4114
 @dataclass
@@ -311,7 +311,11 @@ class TrainedModel:
 def train_model(cfg: HcTriConfig, data_root, out_dir, trial: int | None = None, progress: bool = True) -> TrainedModel:
     "Train one HcTri model on SYSU-MM01 or on RegDB trial `trial`; test-set evaluations feed select=best_on_test"
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out_dir/"config.yaml", cfg.to_yaml())
+    previous = out_dir/"config.yaml"
+    if (out_dir/"last.pt").exists() and previous.exists() and previous.read_text() != cfg.to_yaml():
+        raise ReidlabError(f"{out_dir} holds a run of a different recipe (see {previous}); it would be resumed with the new one. "
+                           "Use another out_dir or delete that folder")
+    atomic_write_text(previous, cfg.to_yaml())
     dist = setup_distributed(cfg.device)
     seed_everything(cfg.seed)
     if cfg.dataset == "sysu": ds = load_dataset("sysu_mm01", data_root, mode="all", trial=0)
@@ -468,6 +472,26 @@ def reproduce(cfg: HcTriConfig, data_root, out_dir, checkpoint=None, progress: b
     "`reproduce_sysu` or `reproduce_regdb`, by the config's dataset"
     fn = reproduce_sysu if cfg.dataset == "sysu" else reproduce_regdb
     return fn(cfg, data_root, out_dir, checkpoint=checkpoint, progress=progress, chance_draws=chance_draws)
+
+def run_ablation(cfg: HcTriConfig, data_root, out_dir, variants: dict, progress: bool = False, cache: dict | None = None) -> list[dict]:
+    "Train and evaluate each variant (name -> config changes); one row per variant, setting and selection (paper left empty)"
+    rows = []
+    for name, changes in variants.items():
+        vcfg = cfg.replace(**changes)
+        folder = Path(out_dir)/re.sub(r"[^\w.=-]+", "_", name)
+        t0 = time.time()
+        key = (vcfg.to_yaml(), str(data_root))          # an identical recipe is trained once (pass the same `cache`)
+        if cache is not None and key in cache: rep = cache[key]
+        else: rep = reproduce(vcfg, data_root, folder, progress=progress, chance_draws=5)
+        if cache is not None: cache[key] = rep
+        for sel in rep.selections:
+            for setting, summ in sel.results.items():
+                d = summ.as_dict()
+                rows.append(dict(variant=name, setting=setting, select=sel.select, **{m: d[m] for m in ("R1", "mAP", "mINP")},
+                                 **{f"{m}_std": d[f"{m}_std"] for m in ("R1", "mAP")}, paper_R1=None, paper_mAP=None,
+                                 trials=summ.num_trials, minutes=round((time.time() - t0) / 60, 2)))
+        log.info("%s: %s", name, "; ".join(f"{r['setting']} R1 {r['R1']:.1f}" for r in rows if r["variant"] == name and r["select"] == "last"))
+    return rows
 
 def preflight(cfg: HcTriConfig, checkpoint=None) -> None:
     "Fail early, before any data work, when a run cannot start (e.g. ImageNet weights missing for training)"
