@@ -198,7 +198,7 @@ def training_loader(cfg: HcTriConfig, arrays: TrainingArrays, rank: int = 0, wor
     return DataLoader(ds, batch_sampler=sampler, num_workers=cfg.num_workers, persistent_workers=False,
                       pin_memory=torch.cuda.is_available())
 
-# %% ../../../nbs/hctriplet/04_train.ipynb #f6d28a59
+# %% ../../../nbs/hctriplet/04_train.ipynb #93ffba3f
 def forward_batch(model, batch):
     "Run the joint visible+thermal batch"
     return model([batch[0], batch[1]])
@@ -220,7 +220,7 @@ def build_model(cfg: HcTriConfig, num_classes: int) -> HcTriNet:
                     local_feat_dim=cfg.local_feat_dim, gem_p=cfg.gem_p, strip_pool=cfg.strip_pool, depth=cfg.depth,
                     pretrained=cfg.pretrained)
 
-# %% ../../../nbs/hctriplet/04_train.ipynb #f9731ff5
+# %% ../../../nbs/hctriplet/04_train.ipynb #7cac48d8
 def _device_of(model) -> torch.device: return next(model.parameters()).device
 
 def extract(model: HcTriNet, records: Sequence, modality: str, cfg: HcTriConfig, desc: str = "features") -> np.ndarray:
@@ -262,7 +262,7 @@ def evaluate_regdb(model: HcTriNet, root, trial: int, cfg: HcTriConfig, directio
     if "t2v" in directions: out[REGDB_DIRECTIONS["t2v"]] = _eval(tf, vf, the, vis, "regdb")
     return out
 
-# %% ../../../nbs/hctriplet/04_train.ipynb #387b3070
+# %% ../../../nbs/hctriplet/04_train.ipynb #fb39aece
 def chance_level(q, g, protocol: str, draws: int = 50, seed: int = 0) -> dict:
     "Expected R1/R5/R10/R20/mAP/mINP (percent) of a random ranking of gallery records `g` for query records `q`"
     rng = np.random.default_rng(seed)
@@ -288,7 +288,7 @@ def chance_regdb(root, trials: Sequence[int], draws: int = 20) -> dict:
             out.setdefault(REGDB_DIRECTIONS[d], []).append(chance_level(q, g, "regdb", draws, seed=t))
     return {s: {k: float(np.mean([p[k] for p in per])) for k in per[0]} for s, per in out.items()}
 
-# %% ../../../nbs/hctriplet/04_train.ipynb #10c198b5
+# %% ../../../nbs/hctriplet/04_train.ipynb #59b2800c
 @dataclass
 class TrainedModel:
     "A trained model (last epoch, in eval mode) with its training record"
@@ -337,7 +337,7 @@ def train_model(cfg: HcTriConfig, data_root, out_dir, trial: int | None = None, 
     res = trainer.fit()
     return TrainedModel(trainer.module.eval(), out_dir, cfg.epochs, res.best_epoch, res.best, res.history, res.wall_time_s)
 
-# %% ../../../nbs/hctriplet/04_train.ipynb #948bc357
+# %% ../../../nbs/hctriplet/04_train.ipynb #2e795574
 def load_model(path, cfg: HcTriConfig) -> HcTriNet:
     "An HcTriNet in eval mode from our checkpoint, an upstream checkpoint or a state_dict file"
     from reidlab_common.checkpoints import extract_state_dict, load_checkpoint_file, strip_prefix
@@ -366,7 +366,7 @@ def trial_checkpoint(path, trial: int, trials: Sequence[int] = (1,)) -> Path:
         raise ReidlabError(f"no checkpoint for RegDB trial {trial}: {found} does not exist (trial t must be evaluated with model t)")
     return found
 
-# %% ../../../nbs/hctriplet/04_train.ipynb #2a9d32ca
+# %% ../../../nbs/hctriplet/04_train.ipynb #43c38b9f
 METRICS = ("R1", "R5", "R10", "R20", "mAP", "mINP")
 SELECT_LABELS = {"last": "last epoch", "best_on_test": "best on test (upstream)", "checkpoint": "given checkpoint"}
 
@@ -473,6 +473,7 @@ def reproduce(cfg: HcTriConfig, data_root, out_dir, checkpoint=None, progress: b
     fn = reproduce_sysu if cfg.dataset == "sysu" else reproduce_regdb
     return fn(cfg, data_root, out_dir, checkpoint=checkpoint, progress=progress, chance_draws=chance_draws)
 
+
 def run_ablation(cfg: HcTriConfig, data_root, out_dir, variants: dict, progress: bool = False, cache: dict | None = None) -> list[dict]:
     "Train and evaluate each variant (name -> config changes); one row per variant, setting and selection (paper left empty)"
     rows = []
@@ -509,7 +510,7 @@ def chance_gap(rep: Reproduction) -> str:
                      f"mAP {d['mAP']:.1f} (chance {ch['mAP']:.1f}), mINP {d['mINP']:.1f} (chance {ch['mINP']:.1f})")
     return "\n".join(lines)
 
-# %% ../../../nbs/hctriplet/04_train.ipynb #5a3bd43d
+# %% ../../../nbs/hctriplet/04_train.ipynb #e7e23977
 RUN_OPTIONS = ("data_root", "out_dir", "checkpoint", "preset")
 
 def main(dataset: str, config_path: str | os.PathLike | None = None, overrides: dict | None = None) -> int:
@@ -542,7 +543,7 @@ def main(dataset: str, config_path: str | os.PathLike | None = None, overrides: 
     print(f"results: {paths['md']}")
     return 0
 
-# %% ../../../nbs/hctriplet/04_train.ipynb #2f878e38
+# %% ../../../nbs/hctriplet/04_train.ipynb #cf9f27b0
 def _tiny_regdb(folder, seed: int = 0):
     "A very small synthetic RegDB (6 identities, 4 images each, 2 trials) for the end-to-end tests"
     from reidlab_common.synthetic import make_dataset
