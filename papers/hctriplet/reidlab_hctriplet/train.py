@@ -266,6 +266,7 @@ def evaluate_regdb(model: HcTriNet, root, trial: int, cfg: HcTriConfig, directio
 def chance_level(q, g, protocol: str, draws: int = 50, seed: int = 0) -> dict:
     "Expected R1/R5/R10/R20/mAP/mINP (percent) of a random ranking of gallery records `g` for query records `q`"
     rng = np.random.default_rng(seed)
+    draws = max(2, min(draws, 4000 // max(1, len(q))))       # many queries already average over rankings
     res = [evaluate(rng.random((len(q), len(g))), [r.pid for r in q], [r.pid for r in g], [r.camid for r in q],
                     [r.camid for r in g], protocol=protocol, max_rank=20).as_dict() for _ in range(draws)]
     return {k: float(np.mean([r[k] for r in res])) for k in ("R1", "R5", "R10", "R20", "mAP", "mINP")}
