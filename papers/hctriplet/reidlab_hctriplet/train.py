@@ -119,7 +119,7 @@ _DEMO = {
     "regdb": _PAPER["regdb"].replace(**_DEMO_CHANGES, regdb_trials=(1, 2)),
     "sysu": _PAPER["sysu"].replace(**_DEMO_CHANGES),
 }
-DEMO_SYNTHETIC = {"sysu": dict(n_train=90, n_val=10, n_test=20), "regdb": dict(n_ids=60)}
+DEMO_SYNTHETIC = {"sysu": dict(n_train=60, n_val=10, n_test=20), "regdb": dict(n_ids=60)}
 PRESETS = {("paper", d): c for d, c in _PAPER.items()} | {("demo", d): c for d, c in _DEMO.items()}
 
 def dataset_key_of(dataset: str) -> str:
