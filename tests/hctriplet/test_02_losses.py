@@ -50,11 +50,12 @@ def test_losses_1():
     group = (m * P + y)                      # row -> center index in [visible ids, thermal ids] order
     assert torch.allclose(xs.grad, cc.grad[group] / K, atol=1e-6)
 
-# %% ../../nbs/hctriplet/02_losses.ipynb #0da6c29e
+# %% ../../nbs/hctriplet/02_losses.ipynb #8b77f972
 def test_losses_2():
     same = torch.ones(8, 16)
     r = hetero_center_triplet_loss(same, HAND_Y, HAND_M, margin=0.3)
     assert abs(r.loss.item() - 0.3) < 1e-3
+    assert hetero_centers(HAND_X.bfloat16(), HAND_Y, HAND_M).centers.dtype == torch.float32
 
 # %% ../../nbs/hctriplet/02_losses.ipynb #52125e30
 def test_losses_3():

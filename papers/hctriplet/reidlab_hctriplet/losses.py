@@ -68,6 +68,7 @@ def hetero_centers(features: torch.Tensor, labels, modalities) -> HeteroCenters:
     if not (counts == counts[0]).all():
         sizes = {(MODALITIES[int(m)], int(l)): int(c) for (m, l), c in zip(keys.tolist(), counts)}
         raise BatchLayoutError(f"every (modality, identity) group must have the same size K; got {sizes}")
+    features = features.float()                     # under autocast too: centers and distances in float32
     sums = torch.zeros(keys.shape[0], features.shape[1], dtype=features.dtype, device=features.device)
     centers = sums.index_add(0, inverse, features) / int(counts[0])
     return HeteroCenters(centers, keys[:, 1], int(counts[0]))
