@@ -29,8 +29,8 @@ from .paper import paper_results
 log = get_logger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'PRESET_VERSION', 'DEMO_SYNTHETIC', 'PRESETS', 'SYSU_MODES', 'REGDB_DIRECTIONS', 'METRICS', 'SELECT_LABELS',
-           'PAPER_DATASETS', 'RUN_OPTIONS', 'HcTriConfig', 'dataset_key_of', 'get_config', 'load_config', 'lr_schedule',
+__all__ = ['log', 'DEMO_SYNTHETIC', 'PRESETS', 'SYSU_MODES', 'REGDB_DIRECTIONS', 'METRICS', 'SELECT_LABELS', 'PAPER_DATASETS',
+           'RUN_OPTIONS', 'HcTriConfig', 'dataset_key_of', 'get_config', 'load_config', 'lr_schedule',
            'build_optimizer', 'lr_table', 'CrossModalityPairs', 'transform_config', 'SamplerState', 'training_loader',
            'forward_batch', 'make_loss_fn', 'build_model', 'extract', 'evaluate_sysu', 'evaluate_regdb', 'chance_level',
            'chance_sysu', 'chance_regdb', 'TrainedModel', 'train_model', 'load_model', 'trial_checkpoint', 'Selection',
@@ -105,9 +105,7 @@ class HcTriConfig:
         head = f"c_tri_pcb_{'on' if self.pcb else 'off'}_w_tri_{w}_s{self.num_strips}_f{self.local_feat_dim}_share_net{self.share_net}_base_gm10_k{self.num_pos}_p{self.num_ids}_lr_{self.lr}_seed_{self.seed}"
         return f"regdb_{head}_trial_1_best.t" if self.dataset == "regdb" else f"sysu_{head}_best.t"
 
-# %% ../../../nbs/hctriplet/04_train.ipynb #f59e55b6
-PRESET_VERSION = 1
-
+# %% ../../../nbs/hctriplet/04_train.ipynb #61fc3466
 _PAPER = {
     "regdb": HcTriConfig(dataset="regdb", preset="paper", gem_p=10.0, num_ids=8, num_pos=4, w_center=2.0, label_smoothing=0.1),
     "sysu": HcTriConfig(dataset="sysu", preset="paper", gem_p=3.0, num_ids=6, num_pos=8, w_center=1.0, label_smoothing=0.0),
