@@ -119,6 +119,7 @@ def test_train_6():
         theirs = load_model(Path(td)/"regdb_trial_1_best.t", cfg)
         x = torch.randn(2, 3, 96, 48)
         assert torch.allclose(ours.extract(x, "thermal"), theirs.extract(x, "thermal"))
+        with pytest.raises(ReidlabError, match="different recipe"): train_model(cfg.replace(lr=0.5), root, out/"trial_1", trial=1)
         with pytest.raises(ReidlabError, match="trial 2"):
             reproduce_regdb(cfg.replace(regdb_trials=(1, 2)), root, out, checkpoint=Path(td)/"regdb_trial_1_best.t")
         with pytest.raises(ReidlabError, match="data_root"): main("regdb", None, {"preset": "demo"})

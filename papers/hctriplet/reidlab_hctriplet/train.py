@@ -307,10 +307,12 @@ class TrainedModel:
         m.load_state_dict(torch.load(p, map_location=_device_of(m), weights_only=True)["model"])
         return m.eval()
 
-def train_model(cfg: HcTriConfig, data_root, out_dir, trial: int | None = None, progress: bool = True) -> TrainedModel:
+def train_model(cfg: HcTriConfig, data_root, out_dir, trial: int | None = None, progress: bool = True, resume: bool = True) -> TrainedModel:
     "Train one HcTri model on SYSU-MM01 or on RegDB trial `trial`; test-set evaluations feed select=best_on_test"
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     previous = out_dir/"config.yaml"
+    if not resume:                                   # a fresh run: nothing of an earlier run may be picked up
+        for name in ("last.pt", "best.pt", "metrics.csv"): (out_dir/name).unlink(missing_ok=True)
     if (out_dir/"last.pt").exists() and previous.exists() and previous.read_text() != cfg.to_yaml():
         raise ReidlabError(f"{out_dir} holds a run of a different recipe (see {previous}); it would be resumed with the new one. "
                            "Use another out_dir or delete that folder")
@@ -330,7 +332,7 @@ def train_model(cfg: HcTriConfig, data_root, out_dir, trial: int | None = None, 
         def test_eval(m, epoch): return evaluate_regdb(m, data_root, trial, cfg, directions=("v2t",))["visible->thermal"].as_dict()
     eval_epochs = [e for e in (cfg.eval_epochs or ()) if e < cfg.epochs]
     tc = TrainConfig(epochs=cfg.epochs, out_dir=out_dir, seed=cfg.seed, device=str(dist.device), amp=cfg.amp, grad_clip=cfg.grad_clip,
-                     eval_epochs=eval_epochs, select_metric="R1", progress=progress, tensorboard=False)
+                     eval_epochs=eval_epochs, select_metric="R1", progress=progress, tensorboard=False, resume=resume)
     trainer = Trainer(model, build_optimizer(cfg, model), make_loss_fn(cfg), loader, tc, lr_schedule=lr_schedule(cfg),
                       forward_fn=forward_batch, evaluate=test_eval if eval_epochs else None, hooks=[SamplerState(loader.batch_sampler)])
     res = trainer.fit()
@@ -424,14 +426,15 @@ def results_rows(dataset: str, selections: Sequence[Selection], chance: dict) ->
         rows += [dict(setting=f"{setting}, chance (random ranking)", metric=m, paper=None, ours=ch[m]) for m in METRICS]
     return rows
 
-def reproduce_sysu(cfg: HcTriConfig, data_root, out_dir, checkpoint=None, progress: bool = True, chance_draws: int = 20) -> Reproduction:
+def reproduce_sysu(cfg: HcTriConfig, data_root, out_dir, checkpoint=None, progress: bool = True, chance_draws: int = 20,
+                   resume: bool = True) -> Reproduction:
     "SYSU-MM01: train (or load) one model; all-search and indoor-search over the gallery trials, last and best-on-test"
     if cfg.dataset != "sysu": raise ReidlabError(f"reproduce_sysu needs a SYSU-MM01 config, got dataset={cfg.dataset!r}")
     trials = range(cfg.gallery_trials)
     if checkpoint is not None:
         sels, trained = [Selection("checkpoint", [None], evaluate_sysu(load_model(checkpoint, cfg), data_root, cfg, trials=trials))], []
     else:
-        tm = train_model(cfg, data_root, Path(out_dir)/"train", progress=progress)
+        tm = train_model(cfg, data_root, Path(out_dir)/"train", progress=progress, resume=resume)
         sels = [Selection("last", [cfg.epochs - 1], evaluate_sysu(tm.model, data_root, cfg, trials=trials))]
         best = tm.best_model()
         if best is not None:
@@ -441,7 +444,8 @@ def reproduce_sysu(cfg: HcTriConfig, data_root, out_dir, checkpoint=None, progre
     chance = chance_sysu(data_root, trials=trials, draws=chance_draws)
     return Reproduction("sysu", sels, chance, results_rows("sysu", sels, chance), trained)
 
-def reproduce_regdb(cfg: HcTriConfig, data_root, out_dir, checkpoint=None, progress: bool = True, chance_draws: int = 20) -> Reproduction:
+def reproduce_regdb(cfg: HcTriConfig, data_root, out_dir, checkpoint=None, progress: bool = True, chance_draws: int = 20,
+                    resume: bool = True) -> Reproduction:
     "RegDB: one model per trial (trained, or `checkpoint` per trial), V->T and T->V, last and best-on-test, mean ± std over trials"
     if cfg.dataset != "regdb": raise ReidlabError(f"reproduce_regdb needs a RegDB config, got dataset={cfg.dataset!r}")
     trials = tuple(cfg.regdb_trials)
@@ -455,7 +459,7 @@ def reproduce_regdb(cfg: HcTriConfig, data_root, out_dir, checkpoint=None, progr
             per.setdefault("checkpoint", []).append(evaluate_regdb(load_model(paths[t], cfg), data_root, t, cfg))
             epochs.setdefault("checkpoint", []).append(None)
             continue
-        tm = train_model(cfg, data_root, Path(out_dir)/f"trial_{t}", trial=t, progress=progress)
+        tm = train_model(cfg, data_root, Path(out_dir)/f"trial_{t}", trial=t, progress=progress, resume=resume)
         trained.append(tm)
         last = evaluate_regdb(tm.model, data_root, t, cfg)
         per.setdefault("last", []).append(last); epochs.setdefault("last", []).append(cfg.epochs - 1)
@@ -467,13 +471,15 @@ def reproduce_regdb(cfg: HcTriConfig, data_root, out_dir, checkpoint=None, progr
     chance = chance_regdb(data_root, trials, draws=chance_draws)
     return Reproduction("regdb", sels, chance, results_rows("regdb", sels, chance), trained)
 
-def reproduce(cfg: HcTriConfig, data_root, out_dir, checkpoint=None, progress: bool = True, chance_draws: int = 20) -> Reproduction:
+def reproduce(cfg: HcTriConfig, data_root, out_dir, checkpoint=None, progress: bool = True, chance_draws: int = 20,
+              resume: bool = True) -> Reproduction:
     "`reproduce_sysu` or `reproduce_regdb`, by the config's dataset"
     fn = reproduce_sysu if cfg.dataset == "sysu" else reproduce_regdb
-    return fn(cfg, data_root, out_dir, checkpoint=checkpoint, progress=progress, chance_draws=chance_draws)
+    return fn(cfg, data_root, out_dir, checkpoint=checkpoint, progress=progress, chance_draws=chance_draws, resume=resume)
 
 
-def run_ablation(cfg: HcTriConfig, data_root, out_dir, variants: dict, progress: bool = False, cache: dict | None = None) -> list[dict]:
+def run_ablation(cfg: HcTriConfig, data_root, out_dir, variants: dict, progress: bool = False, cache: dict | None = None,
+                 resume: bool = True) -> list[dict]:
     "Train and evaluate each variant (name -> config changes); one row per variant, setting and selection (paper left empty)"
     rows = []
     for name, changes in variants.items():
@@ -482,7 +488,7 @@ def run_ablation(cfg: HcTriConfig, data_root, out_dir, variants: dict, progress:
         t0 = time.time()
         key = (vcfg.to_yaml(), str(data_root))          # an identical recipe is trained once (pass the same `cache`)
         if cache is not None and key in cache: rep = cache[key]
-        else: rep = reproduce(vcfg, data_root, folder, progress=progress, chance_draws=5)
+        else: rep = reproduce(vcfg, data_root, folder, progress=progress, chance_draws=5, resume=resume)
         if cache is not None: cache[key] = rep
         for sel in rep.selections:
             for setting, summ in sel.results.items():
