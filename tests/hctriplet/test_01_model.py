@@ -107,6 +107,10 @@ def test_model_4():
         want0 = m10.parts[0](GeM(10.0)(fmap[:, :, 0:1]))[0]
     assert torch.allclose(f10.part_features[0], want0, atol=1e-5)
     assert torch.allclose(fmax.part_features[0], mx.parts[0](fmap[:, :, 0:1].amax((2, 3)))[0], atol=1e-5)
+    ms = HcTriNet(10, depth=18, gem_p=10.0, gem_stable=True); ms.load_state_dict(m10.state_dict()); ms.eval()
+    with torch.no_grad():                            # the same where x^p >> eps; the forms differ only in where eps enters
+        assert torch.allclose(ms.head(fmap + 0.5).features, m10.head(fmap + 0.5).features, atol=1e-4)
+        assert not torch.isfinite(m10.head(fmap * 1e4).features).all() and torch.isfinite(ms.head(fmap * 1e4).features).all()
 
 # %% ../../nbs/hctriplet/01_model.ipynb #3611111b
 def test_model_5():

@@ -52,6 +52,7 @@ class HcTriConfig:
     local_feat_dim: int = 256
     gem_p: float = 10.0
     strip_pool: str = "gem"                # "gem" | "max"
+    gem_stable: bool = False               # False: upstream's GeM form; True: max-scaled form, finite at any scale
     # data (spec §3, §6.2-6.3)
     height: int = 288
     width: int = 144
@@ -216,7 +217,7 @@ def build_model(cfg: HcTriConfig, num_classes: int) -> HcTriNet:
     "HcTriNet of the recipe (ImageNet weights per `cfg.pretrained`; a clear error when they are missing)"
     return HcTriNet(num_classes, share_net=cfg.share_net, pcb=cfg.pcb, num_strips=cfg.num_strips,
                     local_feat_dim=cfg.local_feat_dim, gem_p=cfg.gem_p, strip_pool=cfg.strip_pool, depth=cfg.depth,
-                    pretrained=cfg.pretrained)
+                    pretrained=cfg.pretrained, gem_stable=cfg.gem_stable)
 
 # %% ../../../nbs/hctriplet/04_train.ipynb #7cac48d8
 def _device_of(model) -> torch.device: return next(model.parameters()).device
@@ -346,7 +347,7 @@ def load_model(path, cfg: HcTriConfig) -> HcTriNet:
     if isinstance(obj, dict) and isinstance(obj.get("model"), dict): obj = obj["model"]   # last.pt / best.pt
     sd = strip_prefix(extract_state_dict(obj), "module.")
     if any(k.startswith(("backbone.", "parts.", "neck.")) for k in sd): sd = map_keys(sd, OURS_TO_UPSTREAM)
-    return from_upstream(sd, dataset=cfg.dataset, gem_p=cfg.gem_p, strip_pool=cfg.strip_pool).to(get_device(cfg.device))
+    return from_upstream(sd, dataset=cfg.dataset, gem_p=cfg.gem_p, strip_pool=cfg.strip_pool, gem_stable=cfg.gem_stable).to(get_device(cfg.device))
 
 _TRIAL_RE = re.compile(r"(trial[_-]?)(\d+)", re.IGNORECASE)
 
