@@ -15,10 +15,10 @@ from reidlab_common.core import seed_everything
 from reidlab_common.reproduce import repo_root
 
 def fixture_shapes() -> dict:
-    for p in (repo_root()/"shared"/"fixtures"/"upstream_keys"/"hctriplet.json",
-              repo_root().parent/"shared"/"fixtures"/"upstream_keys"/"hctriplet.json"):
-        if p.is_file(): return json.loads(p.read_text())
-    pytest.skip("upstream key fixture hctriplet.json not found")
+    "The upstream {key: shape} fixture (tests/fixtures/upstream_keys in the repository)"
+    p = repo_root()/"tests"/"fixtures"/"upstream_keys"/"hctriplet.json"
+    if not p.is_file(): raise FileNotFoundError(f"upstream key fixture missing: {p}")
+    return json.loads(p.read_text())
 
 def random_state_dict(shapes: dict, seed: int = 0) -> dict:
     g = torch.Generator().manual_seed(seed)

@@ -19,7 +19,7 @@ from reidlab_common.datasets import TrainingArrays, load_dataset, load_training_
 from reidlab_common.engine import Hook, TrainConfig, Trainer, make_param_groups, setup_distributed, warmup_multistep
 from reidlab_common.features import RecordDataset, extract_features
 from reidlab_common.metrics import EvalResult, TrialSummary, evaluate, summarize_trials
-from reidlab_common.samplers import CrossModalitySampler
+from reidlab_common.samplers import CrossModalityPairs, CrossModalitySampler
 from reidlab_common.transforms import PAPER_TRANSFORMS, build_transform
 from .convert import OURS_TO_UPSTREAM, from_upstream, infer_config, map_keys
 from .losses import batch_modalities, total_loss
@@ -31,11 +31,11 @@ log = get_logger(__name__)
 # %% auto #0
 __all__ = ['log', 'DEMO_SYNTHETIC', 'PRESETS', 'SYSU_MODES', 'REGDB_DIRECTIONS', 'METRICS', 'SELECT_LABELS', 'PAPER_DATASETS',
            'RUN_OPTIONS', 'HcTriConfig', 'dataset_key_of', 'get_config', 'load_config', 'lr_schedule',
-           'build_optimizer', 'lr_table', 'CrossModalityPairs', 'transform_config', 'SamplerState', 'training_loader',
-           'forward_batch', 'make_loss_fn', 'build_model', 'extract', 'evaluate_sysu', 'evaluate_regdb', 'chance_level',
-           'chance_sysu', 'chance_regdb', 'TrainedModel', 'train_model', 'load_model', 'trial_checkpoint', 'Selection',
-           'Reproduction', 'departures_from_paper', 'results_rows', 'reproduce_sysu', 'reproduce_regdb', 'reproduce',
-           'run_ablation', 'preflight', 'chance_gap', 'main']
+           'build_optimizer', 'lr_table', 'transform_config', 'SamplerState', 'training_loader', 'forward_batch',
+           'make_loss_fn', 'build_model', 'extract', 'evaluate_sysu', 'evaluate_regdb', 'chance_level', 'chance_sysu',
+           'chance_regdb', 'TrainedModel', 'train_model', 'load_model', 'trial_checkpoint', 'Selection', 'Reproduction',
+           'departures_from_paper', 'results_rows', 'reproduce_sysu', 'reproduce_regdb', 'reproduce', 'run_ablation',
+           'preflight', 'chance_gap', 'main']
 
 # %% ../../../nbs/hctriplet/04_train.ipynb #6d1c4114
 @dataclass
@@ -161,20 +161,7 @@ def lr_table(cfg: HcTriConfig, epochs: Iterable[int]) -> list[tuple[int, float, 
     m = lr_schedule(cfg)
     return [(e, cfg.lr * m(e), cfg.lr * cfg.backbone_lr_factor * m(e)) for e in epochs]
 
-# %% ../../../nbs/hctriplet/04_train.ipynb #07f3d882
-class CrossModalityPairs(Dataset):
-    "(visible index, thermal index) -> (visible image, thermal image, visible label, thermal label), each image augmented"
-    def __init__(self, arrays: TrainingArrays, transform):
-        self.arrays, self.transform = arrays, transform
-
-    def __len__(self) -> int: return max(len(self.arrays.visible_labels), len(self.arrays.thermal_labels))
-
-    def __getitem__(self, pair: tuple[int, int]):
-        v, t = pair
-        a = self.arrays
-        return (self.transform(np.asarray(a.visible_images[v])), self.transform(np.asarray(a.thermal_images[t])),
-                int(a.visible_labels[v]), int(a.thermal_labels[t]))
-
+# %% ../../../nbs/hctriplet/04_train.ipynb #a7bac1e9
 def transform_config(cfg: HcTriConfig):
     "The paper's transform at the config's image size and padding"
     return dataclasses.replace(PAPER_TRANSFORMS["hctriplet"], height=cfg.height, width=cfg.width, pad=cfg.pad)
@@ -193,7 +180,7 @@ def training_loader(cfg: HcTriConfig, arrays: TrainingArrays, rank: int = 0, wor
     "The epoch loader: CrossModalitySampler batches of augmented (visible, thermal) pairs"
     sampler = CrossModalitySampler(arrays.visible_labels, arrays.thermal_labels, cfg.num_ids, cfg.num_pos, seed=cfg.seed,
                                    num_batches=cfg.num_batches, rank=rank, world_size=world_size)
-    ds = CrossModalityPairs(arrays, build_transform(transform_config(cfg), train=True))
+    ds = CrossModalityPairs.from_arrays(arrays, build_transform(transform_config(cfg), train=True))
     return DataLoader(ds, batch_sampler=sampler, num_workers=cfg.num_workers, persistent_workers=False,
                       pin_memory=torch.cuda.is_available())
 
