@@ -35,9 +35,11 @@ OFFICIAL = {"sysu": (395, 22258, 11909), "regdb": (206, 2060, 2060)}
 
 
 class ModuloImages:
-    "A small pool of uint8 images that answers any index (index % pool size)"
-    def __init__(self, pool):
-        self.pool = pool
+    "A small pool of uint8 images standing in for `n` images: index i gives pool[i % pool size]"
+    def __init__(self, pool, n: int):
+        self.pool, self.n = pool, n
+
+    def __len__(self) -> int: return self.n
 
     def __getitem__(self, i):
         return self.pool[int(i) % len(self.pool)]
@@ -53,7 +55,7 @@ def fake_arrays(dataset: str, height: int, width: int, pool: int = 256, seed: in
         lab = np.concatenate([np.arange(n_ids), rng.integers(0, n_ids, n - n_ids)])
         return np.sort(lab)
     imgs = rng.integers(0, 256, (pool, height, width, 3), dtype=np.uint8)
-    return TrainingArrays(ModuloImages(imgs), labels(n_vis), ModuloImages(imgs[::-1].copy()), labels(n_the))
+    return TrainingArrays(ModuloImages(imgs, n_vis), labels(n_vis), ModuloImages(imgs[::-1].copy(), n_the), labels(n_the))
 
 
 def one(mode: str, dataset: str, steps: int | None, device: str, quick: bool, full_batch: bool) -> dict:
