@@ -34,8 +34,17 @@ def test_report_0():
         with pytest.raises(ReidlabError, match="finite"): write_results(td, [{"setting": "s", "metric": "R1", "ours": float("nan")}], paper="p", dataset="d", preset="demo", synthetic=True, provenance=prov)
         with pytest.raises(ReidlabError, match="lacks"): results_rows([{"metric": "R1", "ours": 1}])
 
-# %% ../../nbs/common/13_report.ipynb #8ccbed35
+# %% ../../nbs/common/13_report.ipynb #20c2fcb8
 def test_report_1():
+    card = PaperCard("p", "T", "C", "u/r", "task", ("regdb", "sysu_mm01"),
+                     (PaperResult("regdb", "visible->thermal", {"R1": 91.05}), PaperResult("sysu_mm01", "all-search", {"mAP": 57.51})))
+    assert [r.setting for r in card.paper_results("regdb")] == ["visible->thermal"] and len(card.paper_results()) == 2
+    with pytest.raises(ReidlabError, match="market"): card.paper_results("market")
+    with pytest.raises(ReidlabError, match="not one of"): PaperCard("p", "T", "C", "u", "t", ("regdb",), (PaperResult("sysu_mm01", "x", {}),))
+    with pytest.raises(ReidlabError, match="percent"): PaperCard("p", "T", "C", "u", "t", ("regdb",), (PaperResult("regdb", "x", {"R1": 0.91}),)[:0] + (PaperResult("regdb", "x", {"R1": 191.0}),))
+
+# %% ../../nbs/common/13_report.ipynb #46c6b3ca
+def test_report_2():
     with tempfile.TemporaryDirectory() as td:
         fig = plot_cmc({"ours": [0.5, 0.75, 1.0], "paper": [60, 70, 80]}, max_rank=3, path=Path(td)/"cmc.png")
         assert isinstance(fig, Figure) and (Path(td)/"cmc.png").read_bytes()[:4] == b"\x89PNG"
@@ -58,8 +67,8 @@ def test_report_1():
         fig = plot_training_curves(Path(td)/"metrics.csv")
         assert fig.axes[1].get_lines()[0].get_ydata().tolist() == [0.25]
 
-# %% ../../nbs/common/13_report.ipynb #8690b831
-def test_report_2():
+# %% ../../nbs/common/13_report.ipynb #a55f2f50
+def test_report_3():
     rng = np.random.default_rng(0)
     centers = rng.normal(size=(4, 16)) * 5
     feats = np.repeat(centers, 6, 0) + rng.normal(size=(24, 16)) * 0.1
