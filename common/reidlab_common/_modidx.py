@@ -464,6 +464,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                        'reidlab_common.rerank._query_expansion': ( 'rerank.html#_query_expansion',
                                                                                    'reidlab_common/rerank.py'),
                                        'reidlab_common.rerank._reciprocal': ('rerank.html#_reciprocal', 'reidlab_common/rerank.py'),
+                                       'reidlab_common.rerank._reciprocal_sets_reference': ( 'rerank.html#_reciprocal_sets_reference',
+                                                                                             'reidlab_common/rerank.py'),
                                        'reidlab_common.rerank._segment_weights': ( 'rerank.html#_segment_weights',
                                                                                    'reidlab_common/rerank.py'),
                                        'reidlab_common.rerank._sparse_jaccard': ('rerank.html#_sparse_jaccard', 'reidlab_common/rerank.py'),

@@ -358,16 +358,13 @@ def evaluate_features(qf, gf, q_pids, g_pids, q_camids=None, g_camids=None, metr
                       protocol: str = "market", ap: str = "step", max_rank: int = 50, device="auto",
                       memory_budget: int = 256 * 2**20) -> EvalResult:
     "`evaluate` on the distances between query and gallery features, computed and ranked in row blocks"
-    _check_choice(protocol, "protocol", PROTOCOLS); _check_choice(ap, "ap", AP_KINDS); _check_choice(metric, "metric", METRICS)
-    max_rank = _check_max_rank(max_rank)
+    _check_choice(metric, "metric", METRICS)   # labels, protocol, AP and max_rank are checked by evaluate_blocks
     n_q, n_g = len(qf), len(gf)
     if n_q == 0: raise ReidlabError("the query set is empty (qf has 0 rows)")
     if n_g == 0: raise ReidlabError("the gallery is empty (gf has 0 rows)")
-    if protocol == "regdb":
-        q_camids = np.zeros(n_q, np.int64) if q_camids is None else q_camids
-        g_camids = np.zeros(n_g, np.int64) if g_camids is None else g_camids
-    q_pids, q_camids = _check_labels(n_q, "query rows", q_pids=q_pids, q_camids=q_camids)
-    g_pids, g_camids = _check_labels(n_g, "gallery rows", g_pids=g_pids, g_camids=g_camids)
+    if len(q_pids) != n_q or len(g_pids) != n_g:
+        raise ReidlabError(f"{len(q_pids)} query ids for {n_q} query feature rows and {len(g_pids)} gallery ids for "
+                           f"{n_g} gallery feature rows: each feature row needs exactly one id")
     return evaluate_blocks(_iter_distance_blocks(qf, gf, metric, device, memory_budget), q_pids, g_pids, q_camids,
                            g_camids, protocol=protocol, ap=ap, max_rank=max_rank)
 

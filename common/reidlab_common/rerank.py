@@ -284,7 +284,19 @@ def k_reciprocal_rerank(q_g_dist, q_q_dist, g_g_dist, k1: int = 20, k2: int = 6,
     final += jac * np.float32(1 - lambda_value)
     return final
 
-# %% ../../nbs/common/08_rerank.ipynb #e63a588b
+# %% ../../nbs/common/08_rerank.ipynb #1428ec00
+def _reciprocal_sets_reference(rank, k1: int):
+    "For each row i of a neighbour ranking: its k1-reciprocal set, expanded by the half-k reciprocal sets that overlap it by more than 2/3 (sorted)"
+    def recip(i, k):
+        fwd = rank[i, :k + 1]
+        return fwd[[i in rank[j, :k + 1] for j in fwd]]
+    for i in range(len(rank)):
+        r = recip(i, k1); e = r
+        for c in r:
+            rc = recip(c, half_k(k1))
+            if len(np.intersect1d(rc, r)) > 2.0 / 3.0 * len(rc): e = np.append(e, rc)
+        yield i, np.unique(e)
+
 def k_reciprocal_rerank_reference(q_g_dist, q_q_dist, g_g_dist, k1: int = 20, k2: int = 6, lambda_value: float = 0.3):
     "Dense per-row reference of `k_reciprocal_rerank` (small problems only)"
     qg, qq, gg = (np.asarray(a) for a in (q_g_dist, q_q_dist, g_g_dist))
@@ -293,17 +305,8 @@ def k_reciprocal_rerank_reference(q_g_dist, q_q_dist, g_g_dist, k1: int = 20, k2
     t = (o / o.max(axis=0)).T
     rank = np.argsort(t, axis=1, kind="stable")
 
-    def recip(i, k):
-        fwd = rank[i, :k + 1]
-        return fwd[[i in rank[j, :k + 1] for j in fwd]]
-
     v = np.zeros((n, n), np.float32)
-    for i in range(n):
-        r = recip(i, k1); e = r
-        for c in r:
-            rc = recip(c, half_k(k1))
-            if len(np.intersect1d(rc, r)) > 2.0 / 3.0 * len(rc): e = np.append(e, rc)
-        e = np.unique(e)
+    for i, e in _reciprocal_sets_reference(rank, k1):
         w = np.exp(-t[i, e]); v[i, e] = w / np.sum(w)
     if k2 > 1: v = np.stack([v[rank[i, :k2]].mean(0) for i in range(n)]).astype(np.float32)
     jac = np.zeros((n_q, n), np.float32)
@@ -488,17 +491,8 @@ def jaccard_distance_reference(features, k1: int = 30, k2: int = 6, knn_columns:
     l2 = sq[:, None] + sq[None, :] - 2 * (f64 @ f64.T)
     rank = np.argsort(l2, axis=1, kind="stable")[:, :(k1 if knn_columns == "k1" else k1 + 1)]
 
-    def recip(i, k):
-        fwd = rank[i, :k + 1]
-        return fwd[[i in rank[j, :k + 1] for j in fwd]]
-
     v = np.zeros((n, n), np.float32)
-    for i in range(n):
-        r = recip(i, k1); e = r
-        for c in r:
-            rc = recip(c, half_k(k1))
-            if len(np.intersect1d(rc, r)) > 2.0 / 3.0 * len(rc): e = np.append(e, rc)
-        e = np.unique(e)
+    for i, e in _reciprocal_sets_reference(rank, k1):
         d = torch.as_tensor(2 - 2 * (f[i][None] @ f[e].T)[0])
         v[i, e] = torch.softmax(-d, 0).numpy()
     if k2 > 1: v = np.stack([v[rank[i, :k2]].mean(0) for i in range(n)]).astype(np.float32)
