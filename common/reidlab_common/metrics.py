@@ -312,46 +312,76 @@ def evaluate(distmat, q_pids, g_pids, q_camids=None, g_camids=None, protocol: st
     stats = np.concatenate([index.rank_rows(distmat[s:s + step], s, protocol)[0] for s in range(0, n_q, step)])
     return _result_from_stats(stats, n_g, max_rank, protocol, ap, _AP_COLUMN[ap], 2 if protocol == "sysu" else 1)
 
-# %% ../../nbs/common/07_metrics.ipynb #9c952f9e
+# %% ../../nbs/common/07_metrics.ipynb #bd9c0fc9
 METRICS = ("cosine", "euclidean", "dot")
 
-def _prepare_features(qf, gf, metric: str, device):
-    import torch
-    dev = get_device(device)
-    q = torch.as_tensor(_as_numpy(qf, "qf")).to(dev)
-    g = torch.as_tensor(_as_numpy(gf, "gf")).to(dev)
-    for name, t in (("qf", q), ("gf", g)):
-        if t.ndim != 2: raise ReidlabError(f"{name} must be 2-D (items × dim), got shape {tuple(t.shape)}")
-        if not t.is_floating_point(): raise ReidlabError(f"{name} must be floating point, got {t.dtype}")
-        if not bool(torch.isfinite(t).all()): raise ReidlabError(f"{name} holds NaN or infinite values")
+def _check_features(qf, gf) -> tuple[np.ndarray, np.ndarray]:
+    q, g = _as_numpy(qf, "qf"), _as_numpy(gf, "gf")
+    for name, a in (("qf", q), ("gf", g)):
+        if a.ndim != 2: raise ReidlabError(f"{name} must be 2-D (items × dim), got shape {a.shape}")
+        if a.dtype.kind != "f": raise ReidlabError(f"{name} must be floating point, got {a.dtype}")
+        if not np.isfinite(a).all(): raise ReidlabError(f"{name} holds NaN or infinite values")
     if q.shape[1] != g.shape[1]: raise ReidlabError(f"qf has dim {q.shape[1]} but gf has dim {g.shape[1]}")
-    dtype = torch.promote_types(q.dtype, g.dtype)
-    if dtype in (torch.float16, torch.bfloat16): dtype = torch.float32
-    q, g = q.to(dtype), g.to(dtype)
+    dtype = np.promote_types(np.promote_types(q.dtype, g.dtype), np.float32)   # float16 computes in float32
+    return np.ascontiguousarray(q, dtype), np.ascontiguousarray(g, dtype)
+
+def _numpy_blocks(q, g, metric: str, step: int, copy: bool) -> Iterator[tuple[int, np.ndarray]]:
+    "CPU: NumPy's BLAS, two reused block buffers; euclidean is evaluated as (|q|² + |g|²) - 2 q·g"
+    if metric == "cosine":
+        q = q / np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12).astype(q.dtype)
+        g = g / np.maximum(np.linalg.norm(g, axis=1, keepdims=True), 1e-12).astype(g.dtype)
+    q_sq, g_sq = (q * q).sum(1), (g * g).sum(1)
+    dot = np.empty((min(step, len(q)), len(g)), q.dtype)
+    out = np.empty_like(dot) if metric == "euclidean" else dot
+    for s in range(0, len(q), step):
+        n = min(step, len(q) - s)
+        d, o = dot[:n], out[:n]
+        np.matmul(q[s:s + n], g.T, out=d)
+        if metric == "cosine": np.subtract(1, d, out=d)
+        elif metric == "dot": np.negative(d, out=d)
+        else:
+            np.add(q_sq[s:s + n, None], g_sq[None, :], out=o)
+            np.subtract(o, np.multiply(d, 2, out=d), out=o)
+        yield s, (o.copy() if copy else o)
+
+def _prepare_features(qf, gf, metric: str, device):
+    "Checked features as torch tensors on `device` (normalised for cosine) and |g|² for euclidean"
+    import torch
+    q, g = _check_features(qf, gf)
+    q, g = torch.as_tensor(q).to(get_device(device)), torch.as_tensor(g).to(get_device(device))
     if metric == "cosine":
         q = torch.nn.functional.normalize(q, dim=1); g = torch.nn.functional.normalize(g, dim=1)
     g_sq = (g * g).sum(1) if metric == "euclidean" else None
     return q, g, g_sq
 
 def _distance_block(q_block, g, g_sq, metric: str):
+    "torch: the distances of a block of query rows to all of g (same formulas as `_numpy_blocks`)"
     d = q_block @ g.T
     if metric == "cosine": return d.neg_().add_(1.0)
     if metric == "dot": return d.neg_()
-    return d.mul_(-2.0).add_(g_sq[None, :]).add_((q_block * q_block).sum(1)[:, None])
+    return ((q_block * q_block).sum(1)[:, None] + g_sq[None, :]).sub_(d.mul_(2.0))
 
-def _iter_distance_blocks(qf, gf, metric: str, device, memory_budget: int) -> Iterator[tuple[int, np.ndarray]]:
-    "(first row, numpy block of distances) for row blocks of the query × gallery distances"
+def _torch_blocks(qf, gf, metric: str, step: int, device) -> Iterator[tuple[int, np.ndarray]]:
+    "GPU (or another torch device): blocks computed there and copied back to the host"
     import torch
-    _check_choice(metric, "metric", METRICS)
     q, g, g_sq = _prepare_features(qf, gf, metric, device)
-    step = rows_per_chunk(g.shape[0], q.element_size(), memory_budget)
     with torch.no_grad():
         for s in range(0, q.shape[0], step):
             yield s, _distance_block(q[s:s + step], g, g_sq, metric).cpu().numpy()
 
+def _iter_distance_blocks(qf, gf, metric: str, device, memory_budget: int, copy: bool = False) -> Iterator[tuple[int, np.ndarray]]:
+    """(first row, block of distances) for row blocks of the query × gallery distances. On the CPU the
+    blocks come from NumPy's BLAS (faster than torch's here) in reused buffers: `copy=True` to keep them"""
+    _check_choice(metric, "metric", METRICS)
+    q, g = _check_features(qf, gf)
+    dev = get_device(device)
+    step = rows_per_chunk(len(g), q.itemsize * (2 if metric == "euclidean" else 1), memory_budget)
+    if dev.type == "cpu": return _numpy_blocks(q, g, metric, step, copy)
+    return _torch_blocks(q, g, metric, step, dev)
+
 def pairwise_distance(qf, gf, metric: str = "euclidean", device="auto", memory_budget: int = 256 * 2**20) -> np.ndarray:
     "The full (queries × gallery) distance matrix of `evaluate_features`, as a NumPy array"
-    blocks = [b for _, b in _iter_distance_blocks(qf, gf, metric, device, memory_budget)]
+    blocks = [b for _, b in _iter_distance_blocks(qf, gf, metric, device, memory_budget, copy=True)]
     return np.concatenate(blocks) if blocks else np.zeros((0, len(gf)))
 
 def evaluate_features(qf, gf, q_pids, g_pids, q_camids=None, g_camids=None, metric: str = "euclidean",
