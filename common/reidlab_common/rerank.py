@@ -13,8 +13,8 @@ import numpy as np
 from .core import ReidlabError, get_device, rows_per_chunk
 
 # %% auto #0
-__all__ = ['half_k', 'stable_topk', 'k_reciprocal_rerank', 'k_reciprocal_rerank_reference', 'SparseRerank',
-           'k_reciprocal_rerank_features', 'SparseDistance', 'knn_search', 'jaccard_distance',
+__all__ = ['prange', 'half_k', 'stable_topk', 'k_reciprocal_rerank', 'k_reciprocal_rerank_reference', 'SparseRerank',
+           'k_reciprocal_rerank_features', 'exact_knn', 'SparseDistance', 'knn_search', 'jaccard_distance',
            'jaccard_distance_reference']
 
 # %% ../../nbs/common/08_rerank.ipynb #93197f72
@@ -35,16 +35,16 @@ def _reciprocal(knn, i, k_cols, out):
     return n
 
 def _expansion_sets(knn, k_cols, h_cols):
-    "CSR (indptr, indices) of the sorted expansion sets E_i"
+    "CSR (indptr, indices) of the sorted expansion sets E_i (rows in parallel, then packed)"
     n_items = knn.shape[0]
-    indptr = np.zeros(n_items + 1, np.int64)
-    cap = n_items * (k_cols + 4)
-    indices = np.empty(cap, np.int64)
-    r_set = np.empty(k_cols, np.int64)
-    c_set = np.empty(h_cols, np.int64)
-    buf = np.empty(k_cols + k_cols * h_cols, np.int64)
+    width = k_cols + k_cols * h_cols
+    scratch = np.empty((n_items, width), np.int32)
+    lengths = np.zeros(n_items, np.int64)
     two_thirds = 2.0 / 3.0
-    for i in range(n_items):
+    for i in prange(n_items):
+        r_set = np.empty(k_cols, np.int64)
+        c_set = np.empty(h_cols, np.int64)
+        buf = np.empty(width, np.int64)
         n_r = _reciprocal(knn, i, k_cols, r_set)
         n_buf = 0
         for t in range(n_r):
@@ -63,15 +63,14 @@ def _expansion_sets(knn, k_cols, h_cols):
                     buf[n_buf] = c_set[a]
                     n_buf += 1
         row = np.unique(buf[:n_buf])
-        start = indptr[i]
-        if start + len(row) > cap:
-            cap = max(2 * cap, start + len(row))
-            grown = np.empty(cap, np.int64)
-            grown[:start] = indices[:start]
-            indices = grown
-        indices[start:start + len(row)] = row
-        indptr[i + 1] = start + len(row)
-    return indptr, indices[:indptr[n_items]].copy()
+        for t in range(len(row)): scratch[i, t] = row[t]
+        lengths[i] = len(row)
+    indptr = np.zeros(n_items + 1, np.int64)
+    indptr[1:] = np.cumsum(lengths)
+    indices = np.empty(indptr[n_items], np.int64)
+    for i in prange(n_items):
+        for t in range(lengths[i]): indices[indptr[i] + t] = scratch[i, t]
+    return indptr, indices
 
 def _query_expansion(indptr, indices, data, knn, k2, n_cols):
     "CSR of the float32 mean of the rows knn[i, :k2] of a CSR matrix (summed in that order, as np.mean does)"
@@ -150,26 +149,34 @@ def _jaccard_overlap(row_ptr, row_idx, row_val, col_ptr, col_idx, col_val, col0,
     return out_ptr, out_idx[:out_ptr[n_rows]].copy(), out_val[:out_ptr[n_rows]].copy()
 
 def _pair_dots(f, i, j):
-    "f[i[p]] · f[j[p]] for every pair p, accumulated in float64"
+    "f[i[p]] · f[j[p]] for every pair p, accumulated in float64 (pairs in parallel)"
     out = np.empty(len(i), np.float64)
-    for p in range(len(i)):
-        a = f[i[p]]
-        b = f[j[p]]
+    for p in prange(len(i)):
+        a = i[p]
+        b = j[p]
         acc = 0.0
-        for t in range(f.shape[1]): acc += a[t] * b[t]
+        for t in range(f.shape[1]): acc += np.float64(f[a, t]) * np.float64(f[b, t])
         out[p] = acc
     return out
 
+prange = range   # numba.prange once the kernels are compiled
 _KERNELS: dict = {}
 
 def _k(name: str):
     "A compiled kernel (numba, cached on disk), compiled on first use"
+    global prange
     if not _KERNELS:
         import numba
+        prange = numba.prange
         jit = numba.njit(cache=True, nogil=True)
+        par = numba.njit(cache=True, nogil=True, parallel=True)
+        dots = numba.njit(cache=True, nogil=True, parallel=True, fastmath={"reassoc", "contract"})
         g = globals()
-        g["_reciprocal"] = jit(_reciprocal)   # called from _expansion_sets, so compiled first
-        for fn in (_expansion_sets, _query_expansion, _jaccard_overlap, _pair_dots): _KERNELS[fn.__name__] = jit(fn)
+        for fn in (_reciprocal, _push_bound, _offer):   # called from other kernels, so compiled first
+            g[fn.__name__] = numba.njit(cache=True, nogil=True, inline="always")(fn)
+        for fn in (_query_expansion, _jaccard_overlap): _KERNELS[fn.__name__] = jit(fn)
+        for fn in (_expansion_sets, _scan_gram): _KERNELS[fn.__name__] = par(fn)
+        for fn in (_pair_dots, _refine_knn): _KERNELS[fn.__name__] = dots(fn)
     return _KERNELS[name]
 
 # %% ../../nbs/common/08_rerank.ipynb #5bdcda2c
@@ -400,7 +407,170 @@ def k_reciprocal_rerank_features(qf, gf, k1: int = 20, k2: int = 6, lambda_value
     jac = sp.csr_matrix((overlap / (np.float32(2.0) - overlap), idx, ptr), shape=(n_q, n_g))   # 1 - J
     return SparseRerank(jac, q, g, metric, row_max[:n_q], lambda_value, memory_budget)
 
-# %% ../../nbs/common/08_rerank.ipynb #7804bd86
+# %% ../../nbs/common/08_rerank.ipynb #4572c3be
+def _push_bound(thr, i, v):
+    "Insert v into the ascending row thr[i], dropping its largest entry"
+    p = thr.shape[1] - 1
+    while p > 0 and thr[i, p - 1] > v:
+        thr[i, p] = thr[i, p - 1]
+        p -= 1
+    thr[i, p] = v
+
+def _offer(i, j, lo, hi, thr, tk, cand_idx, cand_lo, cand_cnt, overflow):
+    "Item j with key interval [lo, hi] for row i: update the k smallest upper bounds, keep j if it can still be a neighbour"
+    if hi < tk[i]:
+        _push_bound(thr, i, hi)
+        tk[i] = thr[i, thr.shape[1] - 1]
+    t = tk[i]
+    if lo > t or overflow[i]: return
+    c = cand_cnt[i]
+    if c == cand_idx.shape[1]:                 # full: drop the candidates the threshold has excluded since
+        w = 0
+        for p in range(c):
+            if cand_lo[i, p] <= t:
+                cand_idx[i, w] = cand_idx[i, p]
+                cand_lo[i, w] = cand_lo[i, p]
+                w += 1
+        c = w
+        if c == cand_idx.shape[1]:             # still full: this row is refined against all items
+            overflow[i] = True
+            return
+    cand_idx[i, c] = j
+    cand_lo[i, c] = lo
+    cand_cnt[i] = c + 1
+
+def _scan_gram(s, nr, nc, r0, c0, n_diag, sq_lo, sq, nb, rho, coef, rel, thr, tk, cand_idx, cand_lo, cand_cnt, overflow):
+    """Offer the Gram block s[:nr, :nc] = x[r0:r0+nr] · x[c0:c0+nc]ᵀ (s: the whole C-contiguous buffer) to its rows, and its columns from n_diag on (those
+    outside the diagonal block) also to their own rows. Key interval for row i, item j: |x_j|² - 2 s ∓ e,
+    e = 2 ((ρ_i + ρ_j + coef) |x_i| |x_j| + rel |s|) (plus float64 slack)"""
+    chunk = 2048
+    for a in prange(nr):
+        i = r0 + a
+        lo = np.empty(chunk, np.float64)
+        e = np.empty(chunk, np.float64)
+        ci = 2.0 * nb[i]
+        for b0 in range(0, nc, chunk):
+            w = min(chunk, nc - b0)
+            for b in range(w):
+                j = c0 + b0 + b
+                v = np.float64(s[a, b0 + b])
+                e[b] = ci * (rho[i] + rho[j] + coef) * nb[j] + 2.0 * rel * abs(v)
+                lo[b] = sq_lo[j] - 2.0 * v - e[b]
+            for b in range(w):
+                if lo[b] <= tk[i]:
+                    j = c0 + b0 + b
+                    _offer(i, j, lo[b], lo[b] + 2.0 * e[b] + 2.0 * (sq[j] - sq_lo[j]),
+                           thr, tk, cand_idx, cand_lo, cand_cnt, overflow)
+    width = 64
+    for ch in prange((nc - n_diag + width - 1) // width):
+        b0 = n_diag + ch * width
+        w = min(width, nc - b0)
+        lo = np.empty(width, np.float64)
+        e = np.empty(width, np.float64)
+        for a in range(nr):
+            i = r0 + a
+            ci = 2.0 * nb[i]
+            hit = False
+            for b in range(w):
+                j = c0 + b0 + b
+                v = np.float64(s[a, b0 + b])
+                e[b] = ci * (rho[i] + rho[j] + coef) * nb[j] + 2.0 * rel * abs(v)
+                lo[b] = sq_lo[i] - 2.0 * v - e[b]
+                hit |= lo[b] <= tk[j]
+            if hit:
+                for b in range(w):
+                    j = c0 + b0 + b
+                    if lo[b] <= tk[j]:
+                        _offer(j, i, lo[b], lo[b] + 2.0 * e[b] + 2.0 * (sq[i] - sq_lo[i]),
+                               thr, tk, cand_idx, cand_lo, cand_cnt, overflow)
+
+def _refine_knn(x, sq, tk, cand_idx, cand_lo, cand_cnt, overflow, out_idx, out_dist):
+    "Float64 squared distances of each row's surviving candidates (all items after an overflow); k smallest, ties by index"
+    n, d = x.shape
+    k = out_idx.shape[1]
+    for i in prange(n):
+        if overflow[i]:
+            js = np.arange(n)
+        else:
+            m = 0
+            for p in range(cand_cnt[i]):
+                if cand_lo[i, p] <= tk[i]: m += 1
+            js = np.empty(m, np.int64)
+            m = 0
+            for p in range(cand_cnt[i]):
+                if cand_lo[i, p] <= tk[i]:
+                    js[m] = cand_idx[i, p]
+                    m += 1
+            js = np.sort(js)
+        dist = np.empty(len(js), np.float64)
+        for p in range(len(js)):
+            j = js[p]
+            acc = 0.0
+            for t in range(d): acc += np.float64(x[i, t]) * np.float64(x[j, t])
+            dist[p] = sq[i] + sq[j] - 2.0 * acc
+        o = np.argsort(dist, kind="mergesort")
+        for p in range(k):
+            out_idx[i, p] = js[o[p]]
+            out_dist[i, p] = max(dist[o[p]], 0.0)
+
+def _cpu_has_bf16() -> bool:
+    "Whether this CPU multiplies bfloat16 natively (AVX512-BF16 or AMX-BF16; Linux flags)"
+    try: flags = open("/proc/cpuinfo").read()
+    except OSError: return False
+    return " avx512_bf16" in flags or " amx_bf16" in flags
+
+def exact_knn(x, k: int, memory_budget: int = 256 * 2**20, precision: str = "auto",
+              capacity: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The k nearest rows of every row of x (self included) by L2, exactly: float64 distances, ties by index.
+    Returns (squared distances float32, indices int64), both (n, min(k, n)). `precision` of the candidate
+    products: "float32", "bfloat16" (wider bounds, twice the speed on CPUs with native bf16), "auto" (bfloat16
+    where native); the answer is the same. `capacity`: candidates kept per row before a row is scanned in full"""
+    import torch
+    if precision not in ("auto", "float32", "bfloat16"):
+        raise ReidlabError(f"precision={precision!r} is not one of 'auto', 'float32', 'bfloat16'")
+    x = np.ascontiguousarray(np.asarray(x, dtype=np.float32))
+    if x.ndim != 2 or len(x) == 0: raise ReidlabError(f"x must be a non-empty 2-D array (items × dim), got shape {x.shape}")
+    if not np.isfinite(x).all(): raise ReidlabError("x holds NaN or infinite values")
+    if not (isinstance(k, (int, np.integer)) and k >= 1): raise ReidlabError(f"k must be a positive integer, got {k!r}")
+    n, d = x.shape
+    k = min(int(k), n)
+    if precision == "auto": precision = "bfloat16" if _cpu_has_bf16() else "float32"
+    sq = np.einsum("ij,ij->i", x, x, dtype=np.float64)
+    nb = np.sqrt(sq)
+    sq_lo = sq * (1 - 2.0 ** -44)                   # float64 rounding of the key, on the safe side
+    coef = 2.0 * d * 2.0 ** -24 + 2.0 ** -44         # float32 accumulation error, per |x_i||x_j|
+    rows = min(n, max(64, rows_per_chunk(n, 4, memory_budget)))
+    if precision == "bfloat16":   # inputs rounded to bf16 (residual ρ|x| each), products summed in float32, output rounded to bf16
+        xb = torch.from_numpy(x).to(torch.bfloat16)
+        xr = xb.float().numpy()
+        nb = np.maximum(nb, np.sqrt(np.einsum("ij,ij->i", xr, xr, dtype=np.float64)))
+        rho = np.sqrt(np.einsum("ij,ij->i", x - xr, x - xr, dtype=np.float64)) / np.maximum(nb, 1e-300)
+        rho *= 1 + 2.0 ** -20
+        rel = 2.0 ** -8
+        del xr
+        bbuf, fbuf = torch.empty((rows, n), dtype=torch.bfloat16), torch.empty((rows, n))
+        buf = fbuf.numpy()
+        def gram(r0, r1):
+            torch.mm(xb[r0:r1], xb[r0:].T, out=bbuf[:r1 - r0, :n - r0])
+            fbuf[:r1 - r0, :n - r0].copy_(bbuf[:r1 - r0, :n - r0])
+    else:
+        rho, rel = np.zeros(n), 0.0
+        buf = np.empty((rows, n), np.float32)
+        def gram(r0, r1): np.matmul(x[r0:r1], x[r0:].T, out=buf[:r1 - r0, :n - r0])
+    cap = capacity or max(8 * k, k + 64)
+    thr = np.full((n, k), np.inf); tk = np.full(n, np.inf)
+    cand_idx = np.empty((n, cap), np.int32); cand_lo = np.empty((n, cap), np.float64)
+    cand_cnt = np.zeros(n, np.int64); overflow = np.zeros(n, np.bool_)
+    scan = _k("_scan_gram")
+    for r0 in range(0, n, rows):      # block row r0:r1 against the items from r0 on (its diagonal block included)
+        r1 = min(n, r0 + rows)
+        gram(r0, r1)   # into buf[:r1 - r0, :n - r0]; the kernel always gets the whole buffer (one compiled layout)
+        scan(buf, r1 - r0, n - r0, r0, r0, r1 - r0, sq_lo, sq, nb, rho, coef, rel, thr, tk, cand_idx, cand_lo, cand_cnt, overflow)
+    idx = np.empty((n, k), np.int64); dist = np.empty((n, k), np.float64)
+    _k("_refine_knn")(x, sq, tk, cand_idx, cand_lo, cand_cnt, overflow, idx, dist)
+    return dist.astype(np.float32), idx
+
+# %% ../../nbs/common/08_rerank.ipynb #fb878b7a
 @dataclass
 class SparseDistance:
     "A square distance matrix in [0, 1] stored sparsely: explicit entries (zeros kept), every absent entry equals `fill`"
@@ -428,11 +598,17 @@ class SparseDistance:
         return sp.csr_matrix((m.data[keep], m.indices[keep], indptr), shape=m.shape)
 
 def knn_search(x, k: int, backend: str = "auto", device="auto", memory_budget: int = 256 * 2**20):
-    "k nearest neighbours of every row of x among the rows of x by L2 (self included), ties by index: (sq. distances, indices)"
+    """k nearest neighbours of every row of x among the rows of x by L2 (self included), ties by index:
+    (squared distances, indices). Backends: "exact" (`exact_knn`, CPU), "faiss" (float32 top-k, GPU when
+    available), "torch" (float32 top-k on `device`); "auto" is "exact" on the CPU, faiss or torch on a GPU"""
     import torch
-    if backend not in ("auto", "faiss", "torch"): raise ReidlabError(f"backend={backend!r} is not one of 'auto', 'faiss', 'torch'")
+    if backend not in ("auto", "exact", "faiss", "torch"):
+        raise ReidlabError(f"backend={backend!r} is not one of 'auto', 'exact', 'faiss', 'torch'")
     x = np.ascontiguousarray(np.asarray(x, dtype=np.float32))
     n = len(x); k = min(k, n)
+    gpu = get_device(device).type == "cuda"
+    if backend == "exact" or (backend == "auto" and not gpu):
+        return exact_knn(x, k, memory_budget)
     if backend in ("auto", "faiss"):
         try:
             import faiss
@@ -441,7 +617,7 @@ def knn_search(x, k: int, backend: str = "auto", device="auto", memory_budget: i
             backend = "torch"
         else:
             index = faiss.IndexFlatL2(x.shape[1])
-            if get_device(device).type == "cuda" and hasattr(faiss, "StandardGpuResources"):
+            if gpu and hasattr(faiss, "StandardGpuResources"):
                 index = faiss.index_cpu_to_gpu(faiss.StandardGpuResources(), 0, index)
             index.add(x)
             d, i = index.search(x, k)
@@ -480,7 +656,7 @@ def jaccard_distance(features, k1: int = 30, k2: int = 6, knn_columns: str = "k1
     dist = np.maximum(1 - overlap / (np.float32(2.0) - overlap), np.float32(0.0))
     return SparseDistance(sp.csr_matrix((dist, idx, ptr), shape=(n, n)))
 
-# %% ../../nbs/common/08_rerank.ipynb #228aff2f
+# %% ../../nbs/common/08_rerank.ipynb #08e8b8ae
 def jaccard_distance_reference(features, k1: int = 30, k2: int = 6, knn_columns: str = "k1", normalize: bool = False) -> np.ndarray:
     "Dense per-row reference of `jaccard_distance` (small problems only)"
     import torch

@@ -67,11 +67,33 @@ def test_rerank_2():
         b = evaluate_blocks(sparse.blocks(), ids[:25], ids[25:], cams[:25], cams[25:])
         assert a.mAP == b.mAP and np.array_equal(a.cmc, b.cmc)
 
-# %% ../../nbs/common/08_rerank.ipynb #c1394143
+# %% ../../nbs/common/08_rerank.ipynb #aaad74b3
 def test_rerank_3():
+    def _brute(x, k):
+        x64 = x.astype(np.float64); sq = (x64 * x64).sum(1)
+        d = sq[:, None] + sq[None] - 2 * x64 @ x64.T
+        return np.argsort(d, 1, kind="stable")[:, :k], np.sort(d, 1)[:, :k]
+    rng = np.random.default_rng(7)
+    blobs, _ = _blobs(rng, 300, dim=24, n_ids=15, noise=0.4)
+    dup = np.repeat(rng.standard_normal((40, 8)).astype(np.float32), 5, axis=0)     # 5 exact copies of each
+    cases = [(rng.standard_normal((257, 33)).astype(np.float32) * 7, 10, {}), (blobs, 31, {}),
+             (blobs, 31, dict(memory_budget=300 * 4 * 70)), (dup, 7, {}), (dup, 12, dict(capacity=12)),
+             (blobs[:20], 50, {}), (blobs, 5, dict(capacity=5))]
+    for (x, k, kw), precision in itertools.product(cases, ("float32", "bfloat16")):
+        d, i = exact_knn(x, k, precision=precision, **kw)
+        want_i, want_d = _brute(x, k)
+        assert np.array_equal(i, want_i), (x.shape, k, kw, precision)
+        assert np.allclose(d, np.maximum(want_d, 0), atol=1e-4) and d.dtype == np.float32
+    assert np.array_equal(exact_knn(dup, 5)[1][:5], np.tile(np.arange(5), (5, 1)))      # copies: ties by index
+    for bad in (np.zeros((0, 3)), np.array([[np.nan, 1.0]]), np.ones(4)):
+        try: exact_knn(bad, 3); raise AssertionError("no error")
+        except ReidlabError: pass
+
+# %% ../../nbs/common/08_rerank.ipynb #e5453fed
+def test_rerank_4():
     ang = np.array([0, 0.1, 0.25, 1.5, 1.6, 1.8])
     f6 = np.stack([np.cos(ang), np.sin(ang)], 1).astype(np.float32)
-    for backend in ("faiss", "torch"):
+    for backend in ("exact", "faiss", "torch"):
         d = jaccard_distance(f6, k1=3, k2=1, backend=backend).toarray()
         for (a, b), want in {(0, 1): 0.0173, (0, 2): 0.0431, (1, 2): 0.0262, (3, 4): 0.0213, (3, 5): 0.0637, (4, 5): 0.0433}.items():
             assert round(float(d[a, b]), 4) == want, (backend, a, b, d[a, b])
@@ -83,11 +105,11 @@ def test_rerank_3():
         assert round(float(d2[0, 2]), 4) == round(float(d2[1, 2]), 4) == 0.0218
         assert round(float(d2[3, 5]), 4) == round(float(d2[4, 5]), 4) == 0.0324
 
-# %% ../../nbs/common/08_rerank.ipynb #2776e4ac
-def test_rerank_4():
+# %% ../../nbs/common/08_rerank.ipynb #22699e2d
+def test_rerank_5():
     rng = np.random.default_rng(3)
     f, _ = _blobs(rng, 120, dim=16, n_ids=12, noise=0.5)
-    for cols, norm, backend in itertools.product(("k1", "k1+1"), (False, True), ("faiss", "torch")):
+    for cols, norm, backend in itertools.product(("k1", "k1+1"), (False, True), ("exact", "faiss", "torch")):
         sparse = jaccard_distance(f, k1=8, k2=3, knn_columns=cols, normalize=norm, backend=backend)
         dense = jaccard_distance_reference(f, k1=8, k2=3, knn_columns=cols, normalize=norm)
         assert np.abs(sparse.toarray() - dense).max() < 1e-6, (cols, norm, backend)
