@@ -535,19 +535,24 @@ def exact_knn(x, k: int, memory_budget: int = 256 * 2**20, precision: str = "aut
     n, d = x.shape
     k = min(int(k), n)
     if precision == "auto": precision = "bfloat16" if _cpu_has_bf16() else "float32"
-    sq = np.einsum("ij,ij->i", x, x, dtype=np.float64)
+    sq, sq_r, res = np.empty(n), np.empty(n), np.empty(n)   # |x|², |bf16(x)|², |x - bf16(x)|² in float64, in row chunks
+    for s0 in range(0, n, 4096):
+        c = x[s0:s0 + 4096].astype(np.float64)
+        sq[s0:s0 + 4096] = np.einsum("ij,ij->i", c, c)
+        if precision == "bfloat16":
+            r = torch.from_numpy(x[s0:s0 + 4096]).to(torch.bfloat16).double().numpy()
+            sq_r[s0:s0 + 4096] = np.einsum("ij,ij->i", r, r)
+            c -= r
+            res[s0:s0 + 4096] = np.einsum("ij,ij->i", c, c)
     nb = np.sqrt(sq)
     sq_lo = sq * (1 - 2.0 ** -44)                   # float64 rounding of the key, on the safe side
     coef = 2.0 * d * 2.0 ** -24 + 2.0 ** -44         # float32 accumulation error, per |x_i||x_j|
     rows = min(n, max(64, rows_per_chunk(n, 4, memory_budget)))
     if precision == "bfloat16":   # inputs rounded to bf16 (residual ρ|x| each), products summed in float32, output rounded to bf16
         xb = torch.from_numpy(x).to(torch.bfloat16)
-        xr = xb.float().numpy()
-        nb = np.maximum(nb, np.sqrt(np.einsum("ij,ij->i", xr, xr, dtype=np.float64)))
-        rho = np.sqrt(np.einsum("ij,ij->i", x - xr, x - xr, dtype=np.float64)) / np.maximum(nb, 1e-300)
-        rho *= 1 + 2.0 ** -20
+        nb = np.maximum(nb, np.sqrt(sq_r))
+        rho = np.sqrt(res) / np.maximum(nb, 1e-300) * (1 + 2.0 ** -20)
         rel = 2.0 ** -8
-        del xr
         bbuf, fbuf = torch.empty((rows, n), dtype=torch.bfloat16), torch.empty((rows, n))
         buf = fbuf.numpy()
         def gram(r0, r1):
