@@ -161,22 +161,21 @@ def _pair_dots(f, i, j):
 
 prange = range   # numba.prange once the kernels are compiled
 _KERNELS: dict = {}
+_HELPERS = ("_reciprocal", "_push_bound", "_offer")   # called from kernels: compiled (inlined) first
+_JIT = {"_query_expansion": {}, "_jaccard_overlap": {}, "_expansion_sets": dict(parallel=True),
+        "_scan_gram": dict(parallel=True), "_pair_dots": dict(parallel=True, fastmath={"reassoc", "contract"}),
+        "_refine_knn": dict(parallel=True, fastmath={"reassoc", "contract"})}
 
 def _k(name: str):
     "A compiled kernel (numba, cached on disk), compiled on first use"
     global prange
-    if not _KERNELS:
+    if name not in _KERNELS:
         import numba
         prange = numba.prange
-        jit = numba.njit(cache=True, nogil=True)
-        par = numba.njit(cache=True, nogil=True, parallel=True)
-        dots = numba.njit(cache=True, nogil=True, parallel=True, fastmath={"reassoc", "contract"})
         g = globals()
-        for fn in (_reciprocal, _push_bound, _offer):   # called from other kernels, so compiled first
-            g[fn.__name__] = numba.njit(cache=True, nogil=True, inline="always")(fn)
-        for fn in (_query_expansion, _jaccard_overlap): _KERNELS[fn.__name__] = jit(fn)
-        for fn in (_expansion_sets, _scan_gram): _KERNELS[fn.__name__] = par(fn)
-        for fn in (_pair_dots, _refine_knn): _KERNELS[fn.__name__] = dots(fn)
+        for h in _HELPERS:
+            if h in g and not hasattr(g[h], "py_func"): g[h] = numba.njit(cache=True, nogil=True, inline="always")(g[h])
+        _KERNELS[name] = numba.njit(cache=True, nogil=True, **_JIT[name])(g[name])
     return _KERNELS[name]
 
 # %% ../../nbs/common/08_rerank.ipynb #5bdcda2c
