@@ -14,8 +14,8 @@ import numpy as np
 from .core import ReidlabError, get_device, rows_per_chunk
 
 # %% auto #0
-__all__ = ['PROTOCOLS', 'AP_KINDS', 'prange', 'METRICS', 'T2I_AP', 'EvalResult', 'evaluate_reference', 'evaluate',
-           'pairwise_distance', 'evaluate_features', 'evaluate_blocks', 'evaluate_t2i', 'evaluate_t2i_reference',
+__all__ = ['PROTOCOLS', 'AP_KINDS', 'prange', 'METRICS', 'T2I_AP', 'EvalResult', 'evaluate_reference', 'evaluate_blocks',
+           'evaluate', 'pairwise_distance', 'evaluate_features', 'evaluate_t2i', 'evaluate_t2i_reference',
            'TrialSummary', 'summarize_trials', 'evaluate_trials']
 
 # %% ../../nbs/common/07_metrics.ipynb #d01592b3
@@ -290,27 +290,41 @@ def _result_from_stats(stats: np.ndarray, n_gallery: int, max_rank: int, protoco
     return EvalResult(cmc, float(stats[valid, ap_column].mean()), float((stats[valid, 0] / stats[valid, 3]).mean()),
                       n_valid, len(stats), protocol, ap)
 
-# %% ../../nbs/common/07_metrics.ipynb #f0cca723
-def evaluate(distmat, q_pids, g_pids, q_camids=None, g_camids=None, protocol: str = "market", ap: str = "step",
-             max_rank: int = 50, memory_budget: int = 256 * 2**20) -> EvalResult:
-    "CMC, mAP and mINP of a (queries × gallery) distance matrix under `protocol` with the AP flavour `ap`"
+# %% ../../nbs/common/07_metrics.ipynb #31420e39
+def evaluate_blocks(blocks: Iterable[tuple[int, Any]], q_pids, g_pids, q_camids=None, g_camids=None,
+                    protocol: str = "market", ap: str = "step", max_rank: int = 50, shape: tuple | None = None) -> EvalResult:
+    """`evaluate` on distance rows that arrive as (first query row, block) pairs covering every query exactly once.
+    `shape`: the (queries, gallery) size the ids must match (default: their own lengths)"""
     _check_choice(protocol, "protocol", PROTOCOLS); _check_choice(ap, "ap", AP_KINDS)
     max_rank = _check_max_rank(max_rank)
-    distmat = _as_numpy(distmat, "distmat")
-    if distmat.ndim != 2: raise ReidlabError(f"distmat must be 2-D (queries × gallery), got shape {distmat.shape}")
-    n_q, n_g = distmat.shape
-    if n_q == 0: raise ReidlabError("the query set is empty (distmat has 0 rows)")
-    if n_g == 0: raise ReidlabError("the gallery is empty (distmat has 0 columns)")
-    if distmat.dtype.kind not in "fiu": raise ReidlabError(f"distmat must be numeric, got dtype {distmat.dtype}")
+    n_q, n_g = shape if shape is not None else (len(q_pids), len(g_pids))
+    if n_q == 0: raise ReidlabError("the query set is empty (0 query rows)")
+    if n_g == 0: raise ReidlabError("the gallery is empty (0 gallery columns)")
     if protocol == "regdb":   # camera ids are ignored; accept None
         q_camids = np.zeros(n_q, np.int64) if q_camids is None else q_camids
         g_camids = np.zeros(n_g, np.int64) if g_camids is None else g_camids
-    q_pids, q_camids = _check_labels(n_q, "rows", q_pids=q_pids, q_camids=q_camids)
-    g_pids, g_camids = _check_labels(n_g, "columns", g_pids=g_pids, g_camids=g_camids)
+    q_pids, q_camids = _check_labels(n_q, "query rows", q_pids=q_pids, q_camids=q_camids)
+    g_pids, g_camids = _check_labels(n_g, "gallery columns", g_pids=g_pids, g_camids=g_camids)
     index = _GalleryIndex(q_pids, g_pids, q_camids, g_camids)
-    step = rows_per_chunk(n_g, 8, memory_budget)
-    stats = np.concatenate([index.rank_rows(distmat[s:s + step], s, protocol)[0] for s in range(0, n_q, step)])
+    stats = np.full((n_q, _N_STATS), np.nan)
+    for s, block in blocks:
+        block = _as_numpy(block, "distance block")
+        if block.ndim != 2 or block.shape[1] != n_g or s < 0 or s + block.shape[0] > n_q:
+            raise ReidlabError(f"distance block at row {s} has shape {block.shape}; expected (rows, {n_g}) within {n_q} queries")
+        stats[s:s + block.shape[0]] = index.rank_rows(block, s, protocol)[0]
+    if np.isnan(stats[:, 0]).any():
+        raise ReidlabError(f"distance blocks did not cover query row {int(np.flatnonzero(np.isnan(stats[:, 0]))[0])}")
     return _result_from_stats(stats, n_g, max_rank, protocol, ap, _AP_COLUMN[ap], 2 if protocol == "sysu" else 1)
+
+def evaluate(distmat, q_pids, g_pids, q_camids=None, g_camids=None, protocol: str = "market", ap: str = "step",
+             max_rank: int = 50, memory_budget: int = 256 * 2**20) -> EvalResult:
+    "CMC, mAP and mINP of a (queries × gallery) distance matrix under `protocol` with the AP flavour `ap`"
+    distmat = _as_numpy(distmat, "distmat")
+    if distmat.ndim != 2: raise ReidlabError(f"distmat must be 2-D (queries × gallery), got shape {distmat.shape}")
+    if distmat.dtype.kind not in "fiu": raise ReidlabError(f"distmat must be numeric, got dtype {distmat.dtype}")
+    step = rows_per_chunk(distmat.shape[1], 8, memory_budget)
+    blocks = ((s, distmat[s:s + step]) for s in range(0, distmat.shape[0], step))
+    return evaluate_blocks(blocks, q_pids, g_pids, q_camids, g_camids, protocol, ap, max_rank, shape=distmat.shape)
 
 # %% ../../nbs/common/07_metrics.ipynb #bd9c0fc9
 METRICS = ("cosine", "euclidean", "dot")
@@ -325,8 +339,8 @@ def _check_features(qf, gf) -> tuple[np.ndarray, np.ndarray]:
     dtype = np.promote_types(np.promote_types(q.dtype, g.dtype), np.float32)   # float16 computes in float32
     return np.ascontiguousarray(q, dtype), np.ascontiguousarray(g, dtype)
 
-def _numpy_blocks(q, g, metric: str, step: int, copy: bool) -> Iterator[tuple[int, np.ndarray]]:
-    "CPU: NumPy's BLAS, two reused block buffers; euclidean is evaluated as (|q|² + |g|²) - 2 q·g"
+def _numpy_blocks(q, g, metric: str, step: int) -> Iterator[tuple[int, np.ndarray]]:
+    "CPU: NumPy's BLAS into two reused block buffers (valid until the next block); euclidean as (|q|² + |g|²) - 2 q·g"
     if metric == "cosine":
         q = q / np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12).astype(q.dtype)
         g = g / np.maximum(np.linalg.norm(g, axis=1, keepdims=True), 1e-12).astype(g.dtype)
@@ -342,17 +356,20 @@ def _numpy_blocks(q, g, metric: str, step: int, copy: bool) -> Iterator[tuple[in
         else:
             np.add(q_sq[s:s + n, None], g_sq[None, :], out=o)
             np.subtract(o, np.multiply(d, 2, out=d), out=o)
-        yield s, (o.copy() if copy else o)
+        yield s, o
 
-def _prepare_features(qf, gf, metric: str, device):
+def _torch_features(q: np.ndarray, g: np.ndarray, metric: str, device):
     "Checked features as torch tensors on `device` (normalised for cosine) and |g|² for euclidean"
     import torch
-    q, g = _check_features(qf, gf)
     q, g = torch.as_tensor(q).to(get_device(device)), torch.as_tensor(g).to(get_device(device))
     if metric == "cosine":
         q = torch.nn.functional.normalize(q, dim=1); g = torch.nn.functional.normalize(g, dim=1)
     g_sq = (g * g).sum(1) if metric == "euclidean" else None
     return q, g, g_sq
+
+def _prepare_features(qf, gf, metric: str, device):
+    "`_check_features`, then `_torch_features`"
+    return _torch_features(*_check_features(qf, gf), metric, device)
 
 def _distance_block(q_block, g, g_sq, metric: str):
     "torch: the distances of a block of query rows to all of g (same formulas as `_numpy_blocks`)"
@@ -361,66 +378,38 @@ def _distance_block(q_block, g, g_sq, metric: str):
     if metric == "dot": return d.neg_()
     return ((q_block * q_block).sum(1)[:, None] + g_sq[None, :]).sub_(d.mul_(2.0))
 
-def _torch_blocks(qf, gf, metric: str, step: int, device) -> Iterator[tuple[int, np.ndarray]]:
-    "GPU (or another torch device): blocks computed there and copied back to the host"
+def _torch_blocks(q: np.ndarray, g: np.ndarray, metric: str, step: int, device) -> Iterator[tuple[int, np.ndarray]]:
+    "GPU (or another torch device): blocks of the checked features computed there and copied back to the host"
     import torch
-    q, g, g_sq = _prepare_features(qf, gf, metric, device)
+    q, g, g_sq = _torch_features(q, g, metric, device)
     with torch.no_grad():
         for s in range(0, q.shape[0], step):
             yield s, _distance_block(q[s:s + step], g, g_sq, metric).cpu().numpy()
 
-def _iter_distance_blocks(qf, gf, metric: str, device, memory_budget: int, copy: bool = False) -> Iterator[tuple[int, np.ndarray]]:
+def _iter_distance_blocks(qf, gf, metric: str, device, memory_budget: int) -> Iterator[tuple[int, np.ndarray]]:
     """(first row, block of distances) for row blocks of the query × gallery distances. On the CPU the
-    blocks come from NumPy's BLAS (faster than torch's here) in reused buffers: `copy=True` to keep them"""
+    blocks come from NumPy's BLAS (faster than torch's here) in reused buffers: copy what you keep"""
     _check_choice(metric, "metric", METRICS)
     q, g = _check_features(qf, gf)
     dev = get_device(device)
     step = rows_per_chunk(len(g), q.itemsize * (2 if metric == "euclidean" else 1), memory_budget)
-    if dev.type == "cpu": return _numpy_blocks(q, g, metric, step, copy)
+    if dev.type == "cpu": return _numpy_blocks(q, g, metric, step)
     return _torch_blocks(q, g, metric, step, dev)
 
 def pairwise_distance(qf, gf, metric: str = "euclidean", device="auto", memory_budget: int = 256 * 2**20) -> np.ndarray:
     "The full (queries × gallery) distance matrix of `evaluate_features`, as a NumPy array"
-    blocks = [b for _, b in _iter_distance_blocks(qf, gf, metric, device, memory_budget, copy=True)]
-    return np.concatenate(blocks) if blocks else np.zeros((0, len(gf)))
+    out = None
+    for s, b in _iter_distance_blocks(qf, gf, metric, device, memory_budget):
+        if out is None: out = np.empty((len(qf), b.shape[1]), b.dtype)
+        out[s:s + len(b)] = b
+    return out if out is not None else np.zeros((0, len(gf)))
 
 def evaluate_features(qf, gf, q_pids, g_pids, q_camids=None, g_camids=None, metric: str = "euclidean",
                       protocol: str = "market", ap: str = "step", max_rank: int = 50, device="auto",
                       memory_budget: int = 256 * 2**20) -> EvalResult:
     "`evaluate` on the distances between query and gallery features, computed and ranked in row blocks"
-    _check_choice(metric, "metric", METRICS)   # labels, protocol, AP and max_rank are checked by evaluate_blocks
-    n_q, n_g = len(qf), len(gf)
-    if n_q == 0: raise ReidlabError("the query set is empty (qf has 0 rows)")
-    if n_g == 0: raise ReidlabError("the gallery is empty (gf has 0 rows)")
-    if len(q_pids) != n_q or len(g_pids) != n_g:
-        raise ReidlabError(f"{len(q_pids)} query ids for {n_q} query feature rows and {len(g_pids)} gallery ids for "
-                           f"{n_g} gallery feature rows: each feature row needs exactly one id")
     return evaluate_blocks(_iter_distance_blocks(qf, gf, metric, device, memory_budget), q_pids, g_pids, q_camids,
-                           g_camids, protocol=protocol, ap=ap, max_rank=max_rank)
-
-def evaluate_blocks(blocks: Iterable[tuple[int, Any]], q_pids, g_pids, q_camids=None, g_camids=None,
-                    protocol: str = "market", ap: str = "step", max_rank: int = 50) -> EvalResult:
-    "`evaluate` on distance rows that arrive as (first query row, block) pairs covering every query exactly once"
-    _check_choice(protocol, "protocol", PROTOCOLS); _check_choice(ap, "ap", AP_KINDS)
-    max_rank = _check_max_rank(max_rank)
-    n_q, n_g = len(q_pids), len(g_pids)
-    if n_q == 0: raise ReidlabError("the query set is empty (q_pids has 0 entries)")
-    if n_g == 0: raise ReidlabError("the gallery is empty (g_pids has 0 entries)")
-    if protocol == "regdb":
-        q_camids = np.zeros(n_q, np.int64) if q_camids is None else q_camids
-        g_camids = np.zeros(n_g, np.int64) if g_camids is None else g_camids
-    q_pids, q_camids = _check_labels(n_q, "query rows", q_pids=q_pids, q_camids=q_camids)
-    g_pids, g_camids = _check_labels(n_g, "gallery rows", g_pids=g_pids, g_camids=g_camids)
-    index = _GalleryIndex(q_pids, g_pids, q_camids, g_camids)
-    stats = np.full((n_q, _N_STATS), np.nan)
-    for s, block in blocks:
-        block = _as_numpy(block, "distance block")
-        if block.ndim != 2 or block.shape[1] != n_g or s < 0 or s + block.shape[0] > n_q:
-            raise ReidlabError(f"distance block at row {s} has shape {block.shape}; expected (rows, {n_g}) within {n_q} queries")
-        stats[s:s + block.shape[0]] = index.rank_rows(block, s, protocol)[0]
-    if np.isnan(stats[:, 0]).any():
-        raise ReidlabError(f"distance blocks did not cover query row {int(np.flatnonzero(np.isnan(stats[:, 0]))[0])}")
-    return _result_from_stats(stats, n_g, max_rank, protocol, ap, _AP_COLUMN[ap], 2 if protocol == "sysu" else 1)
+                           g_camids, protocol=protocol, ap=ap, max_rank=max_rank, shape=(len(qf), len(gf)))
 
 # %% ../../nbs/common/07_metrics.ipynb #9faf10d7
 T2I_AP = ("trapezoid", "step")

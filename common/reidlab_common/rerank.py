@@ -72,6 +72,14 @@ def _expansion_sets(knn, k_cols, h_cols):
         for t in range(lengths[i]): indices[indptr[i] + t] = scratch[i, t]
     return indptr, indices
 
+def _reserve(out_idx, out_val, used, need):
+    "The CSR output arrays, reallocated (doubling, first `used` entries kept) when they hold fewer than `need`"
+    if need <= len(out_idx): return out_idx, out_val
+    cap = max(2 * len(out_idx), need)
+    g_idx = np.empty(cap, np.int64); g_idx[:used] = out_idx[:used]
+    g_val = np.empty(cap, np.float32); g_val[:used] = out_val[:used]
+    return g_idx, g_val
+
 def _query_expansion(indptr, indices, data, knn, k2, n_cols):
     "CSR of the float32 mean of the rows knn[i, :k2] of a CSR matrix (summed in that order, as np.mean does)"
     n_rows = knn.shape[0]
@@ -95,10 +103,7 @@ def _query_expansion(indptr, indices, data, knn, k2, n_cols):
                 acc[c] += data[p]
         cols = np.sort(touched[:n_t])
         start = out_ptr[i]
-        if start + n_t > cap:
-            cap = max(2 * cap, start + n_t)
-            g_idx = np.empty(cap, np.int64); g_idx[:start] = out_idx[:start]; out_idx = g_idx
-            g_val = np.empty(cap, np.float32); g_val[:start] = out_val[:start]; out_val = g_val
+        out_idx, out_val = _reserve(out_idx, out_val, start, start + n_t)
         for t in range(n_t):
             c = cols[t]
             out_idx[start + t] = c
@@ -135,10 +140,7 @@ def _jaccard_overlap(row_ptr, row_idx, row_val, col_ptr, col_idx, col_val, col0,
                 acc[j] += a if a < b else b
         cols = np.sort(touched[:n_t])
         start = out_ptr[i]
-        if start + n_t > cap:
-            cap = max(2 * cap, start + n_t)
-            g_idx = np.empty(cap, np.int64); g_idx[:start] = out_idx[:start]; out_idx = g_idx
-            g_val = np.empty(cap, np.float32); g_val[:start] = out_val[:start]; out_val = g_val
+        out_idx, out_val = _reserve(out_idx, out_val, start, start + n_t)
         for t in range(n_t):
             j = cols[t]
             out_idx[start + t] = j
@@ -161,7 +163,7 @@ def _pair_dots(f, i, j):
 
 prange = range   # numba.prange once the kernels are compiled
 _KERNELS: dict = {}
-_HELPERS = ("_reciprocal", "_push_bound", "_offer")   # called from kernels: compiled (inlined) first
+_HELPERS = ("_reciprocal", "_reserve", "_push_bound", "_offer")   # called from kernels: compiled (inlined) first
 _JIT = {"_query_expansion": {}, "_jaccard_overlap": {}, "_expansion_sets": dict(parallel=True),
         "_scan_gram": dict(parallel=True), "_pair_dots": dict(parallel=True, fastmath={"reassoc", "contract"}),
         "_refine_knn": dict(parallel=True, fastmath={"reassoc", "contract"})}
@@ -491,16 +493,13 @@ def _refine_knn(x, sq, tk, cand_idx, cand_lo, cand_cnt, overflow, out_idx, out_d
         if overflow[i]:
             js = np.arange(n)
         else:
-            m = 0
-            for p in range(cand_cnt[i]):
-                if cand_lo[i, p] <= tk[i]: m += 1
-            js = np.empty(m, np.int64)
+            js = np.empty(cand_cnt[i], np.int64)
             m = 0
             for p in range(cand_cnt[i]):
                 if cand_lo[i, p] <= tk[i]:
                     js[m] = cand_idx[i, p]
                     m += 1
-            js = np.sort(js)
+            js = np.sort(js[:m])
         dist = np.empty(len(js), np.float64)
         for p in range(len(js)):
             j = js[p]
