@@ -419,6 +419,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                           'reidlab_common.reproduce._fmt': ('reproduce.html#_fmt', 'reidlab_common/reproduce.py'),
                                           'reidlab_common.reproduce._status_path': ( 'reproduce.html#_status_path',
                                                                                      'reidlab_common/reproduce.py'),
+                                          'reidlab_common.reproduce.cached_synthetic': ( 'reproduce.html#cached_synthetic',
+                                                                                         'reidlab_common/reproduce.py'),
                                           'reidlab_common.reproduce.data_fingerprint': ( 'reproduce.html#data_fingerprint',
                                                                                          'reidlab_common/reproduce.py'),
                                           'reidlab_common.reproduce.dataset_key': ( 'reproduce.html#dataset_key',

@@ -16,8 +16,8 @@ log = get_logger(__name__)
 
 # %% auto #0
 __all__ = ['log', 'DATASET_KEYS', 'PRESETS', 'KEY_METRICS', 'DatasetKey', 'dataset_key', 'find_dataset_folder', 'repo_root',
-           'reproduce_notebooks', 'notebook_dataset', 'data_fingerprint', 'Run', 'start_run', 'run_notebook',
-           'key_metrics', 'summary_rows', 'write_summary', 'run_all', 'run_reproduce', 'main']
+           'reproduce_notebooks', 'notebook_dataset', 'data_fingerprint', 'Run', 'cached_synthetic', 'start_run',
+           'run_notebook', 'key_metrics', 'summary_rows', 'write_summary', 'run_all', 'run_reproduce', 'main']
 
 # %% ../../nbs/common/14_reproduce.ipynb #07b80998
 @dataclass(frozen=True)
@@ -130,6 +130,33 @@ class Run:
         return write_results(self.out_dir, rows, paper=self.paper, dataset=self.dataset, preset=self.preset,
                              synthetic=self.synthetic, provenance=self.provenance(**provenance_extra))
 
+def cached_synthetic(dataset: str, seed: int = 0, sizes: dict | None = None) -> Path:
+    """The synthetic `dataset` in the cache, written once per (seed, sizes): a complete copy is reused; a new one
+    is written to a private folder and renamed into place, so concurrent runs never read a half-written copy"""
+    import shutil
+    from reidlab_common.synthetic import make_dataset
+    name = dataset_key(dataset).name
+    target = cache_dir("synthetic", create=False)/f"{name}-seed{seed}"
+    key = json.dumps(dict(dataset=name, seed=seed, sizes=sizes or {}), sort_keys=True, default=list)
+
+    def complete(folder: Path) -> Path | None:
+        try: info = json.loads((folder/"complete.json").read_text())
+        except (OSError, ValueError): return None
+        return folder/info["root"] if info.get("key") == key else None
+
+    if (root := complete(target)) is not None: return root
+    tmp, old = (target.with_name(f"{target.name}.{tag}-{os.getpid()}") for tag in ("tmp", "old"))
+    shutil.rmtree(tmp, ignore_errors=True)
+    log.info("generating the synthetic %s dataset into %s", name, target)
+    root = Path(make_dataset(name, tmp, seed=seed, **(sizes or {})))
+    atomic_write_json(tmp/"complete.json", dict(key=key, root=root.name))
+    if target.exists(): os.replace(target, old)      # an incomplete or differently sized copy
+    try: os.replace(tmp, target)
+    except OSError: pass                             # another run moved its identical copy in first
+    shutil.rmtree(old, ignore_errors=True); shutil.rmtree(tmp, ignore_errors=True)
+    if (root := complete(target)) is None: raise ReidlabError(f"could not place the synthetic {name} dataset in {target}")
+    return root
+
 def start_run(paper: str, dataset: str, data_root=None, preset: str = "auto", checkpoint=None,
               device="auto", seed: int = 0, out_dir=None, synthetic_sizes: dict | None = None) -> Run:
     "Resolve a reproduce notebook's parameters into a `Run` (see the rules above)"
@@ -145,10 +172,7 @@ def start_run(paper: str, dataset: str, data_root=None, preset: str = "auto", ch
     else:
         if preset == "paper":
             raise ReidlabError(f"preset='paper' needs the real {d.name} dataset: pass data_root (a folder like {d.folders[0]}/)")
-        from reidlab_common.synthetic import make_dataset
-        target = cache_dir("synthetic", f"{d.name}-seed{seed}")
-        log.info("generating the synthetic %s dataset into %s", d.name, target)
-        data_root, synthetic = Path(make_dataset(d.name, target, seed=seed, **(synthetic_sizes or {}))), True
+        data_root, synthetic = cached_synthetic(d.name, seed, synthetic_sizes), True
     if checkpoint is not None:
         checkpoint = Path(checkpoint).expanduser()
         if not checkpoint.is_file(): raise ReidlabError(f"checkpoint={str(checkpoint)!r} is not a file")
@@ -158,7 +182,7 @@ def start_run(paper: str, dataset: str, data_root=None, preset: str = "auto", ch
     return Run(paper=paper, dataset=d.name, preset=preset, data_root=data_root, synthetic=synthetic,
                device=get_device(device), seed=seed, out_dir=out_dir, checkpoint=checkpoint)
 
-# %% ../../nbs/common/14_reproduce.ipynb #fed14208
+# %% ../../nbs/common/14_reproduce.ipynb #66df067e
 def _status_path(out_dir: Path) -> Path: return Path(out_dir)/"status.json"
 
 def run_notebook(nb: str | os.PathLike, out_dir: str | os.PathLike, parameters: dict | None = None,
@@ -183,7 +207,7 @@ def run_notebook(nb: str | os.PathLike, out_dir: str | os.PathLike, parameters: 
     atomic_write_json(_status_path(out_dir), rec)
     return rec
 
-# %% ../../nbs/common/14_reproduce.ipynb #57c219f1
+# %% ../../nbs/common/14_reproduce.ipynb #4450f8f3
 KEY_METRICS = ("R1", "mAP")
 
 def _fmt(v): return "–" if v is None else f"{v:.2f}"
@@ -226,7 +250,7 @@ def write_summary(outputs: str | os.PathLike | None = None) -> Path:
     if not rows: lines.append("| – | – | – | no runs found | – | – |")
     return atomic_write_text(outputs/"SUMMARY.md", "\n".join(lines) + "\n")
 
-# %% ../../nbs/common/14_reproduce.ipynb #879a9f08
+# %% ../../nbs/common/14_reproduce.ipynb #9a5eae2d
 def run_all(data=None, only: list[str] | None = None, outputs=None, parameters: dict | None = None,
             timeout: float | None = None, echo=print) -> list[dict]:
     "Run every reproduce notebook (demo, or paper preset where `data` holds the dataset); write SUMMARY.md"

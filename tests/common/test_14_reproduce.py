@@ -41,8 +41,27 @@ def test_reproduce_2():
             try: start_run("hctriplet", "regdb", out_dir=Path(td)/"o", **kw); raise AssertionError(kw)
             except ReidlabError as e: assert msg in str(e), (kw, str(e))
 
-# %% ../../nbs/common/14_reproduce.ipynb #f929d348
+# %% ../../nbs/common/14_reproduce.ipynb #a685df91
 def test_reproduce_3():
+    with tempfile.TemporaryDirectory() as td:
+        import os
+        old_env = os.environ.get("REIDLAB_CACHE"); os.environ["REIDLAB_CACHE"] = td
+        try:
+            small = dict(n_ids=4, images_per_id=2, trials=1, height=16, width=8)
+            a = cached_synthetic("regdb", 3, small)
+            stamp = (a/".reidlab_synthetic").stat().st_mtime_ns
+            assert cached_synthetic("regdb", 3, small) == a and (a/".reidlab_synthetic").stat().st_mtime_ns == stamp   # reused
+            b = cached_synthetic("regdb", 3, dict(small, n_ids=6))
+            assert b == a and len(list((b/"Visible").iterdir())) == 6 and sorted(p.name for p in Path(td, "synthetic").iterdir()) == ["regdb-seed3"]
+            (Path(td)/"synthetic"/"regdb-seed3"/"complete.json").unlink()                 # as if a run had died mid-write
+            c = cached_synthetic("regdb", 3, small)
+            assert len(list((c/"Visible").iterdir())) == 4 and (c.parent/"complete.json").exists()
+        finally:
+            if old_env is None: del os.environ["REIDLAB_CACHE"]
+            else: os.environ["REIDLAB_CACHE"] = old_env
+
+# %% ../../nbs/common/14_reproduce.ipynb #2e606e18
+def test_reproduce_4():
     with tempfile.TemporaryDirectory() as td:
         o = Path(td)
         (o/"p"/"regdb").mkdir(parents=True); (o/"p"/"sysu").mkdir(parents=True)
