@@ -7,33 +7,30 @@ _m = _il.import_module('reidlab_common.core')
 globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 
 # %% ../../nbs/common/00_core.ipynb #b4d2208e
-import tempfile as _tf
-import torch
+import stat, subprocess, tempfile as _tf
+import pytest, torch
 
 # %% ../../nbs/common/00_core.ipynb #83d8a800
-def test_core_0():
+def test_get_device_choices_and_errors():
     assert get_device("auto").type in ("cpu", "cuda", "mps")
     assert get_device("cpu") == torch.device("cpu")
     assert get_device(torch.device("cpu")) == torch.device("cpu")
     for bad in ("gpu0", "tpu"):
-        try: get_device(bad); raise AssertionError("no error")
-        except ReidlabError as e: assert repr(bad) in str(e)
+        with pytest.raises(ReidlabError, match=re.escape(repr(bad))): get_device(bad)
     if not torch.cuda.is_available():
-        try: get_device("cuda"); raise AssertionError("no error")
-        except ReidlabError as e: assert "not available" in str(e)
+        with pytest.raises(ReidlabError, match="not available"): get_device("cuda")
 
 # %% ../../nbs/common/00_core.ipynb #9b407b72
-def test_core_1():
+def test_seed_everything_repeats_and_refuses_bad_seeds():
     seed_everything(3); a = (random.random(), np.random.rand(), torch.rand(1).item())
     seed_everything(3); b = (random.random(), np.random.rand(), torch.rand(1).item())
     seed_everything(4); c = (random.random(), np.random.rand(), torch.rand(1).item())
     assert a == b and a != c
     for bad in (-1, 1.5, "0", True):
-        try: seed_everything(bad); raise AssertionError("no error")
-        except ReidlabError: pass
+        with pytest.raises(ReidlabError, match="non-negative integer"): seed_everything(bad)
 
 # %% ../../nbs/common/00_core.ipynb #eb427fca
-def test_core_2():
+def test_cache_dir_follows_REIDLAB_CACHE():
     with _tf.TemporaryDirectory() as td:
         old = os.environ.get("REIDLAB_CACHE")
         os.environ["REIDLAB_CACHE"] = td
@@ -45,23 +42,70 @@ def test_core_2():
             else: os.environ["REIDLAB_CACHE"] = old
 
 # %% ../../nbs/common/00_core.ipynb #e110a7e7
-def test_core_3():
+def test_atomic_write_keeps_the_old_file_on_failure():
     with _tf.TemporaryDirectory() as td:
         p = Path(td)/"sub"/"r.json"
         atomic_write_json(p, {"mAP": np.float32(0.5), "cmc": np.array([1, 2])})
         assert json.loads(p.read_text()) == {"mAP": 0.5, "cmc": [1, 2]}
-        try:
+        with pytest.raises(RuntimeError, match="disk full"):
             with atomic_write(p) as f:
                 f.write("half a file"); raise RuntimeError("disk full")
-        except RuntimeError: pass
         assert json.loads(p.read_text())["mAP"] == 0.5          # the old content survived the failed write
         assert [q.name for q in p.parent.iterdir()] == ["r.json"]  # and no temporary file is left behind
         atomic_save_npy(Path(td)/"a.npy", np.arange(3)); assert np.load(Path(td)/"a.npy").tolist() == [0, 1, 2]
         atomic_torch_save({"w": torch.ones(2)}, Path(td)/"c.pt")
         assert torch.load(Path(td)/"c.pt", weights_only=True)["w"].sum() == 2
 
+# %% ../../nbs/common/00_core.ipynb #418ef55b
+def test_atomic_write_fsyncs_the_folder_after_the_rename():
+    calls, real_fsync, real_replace = [], os.fsync, os.replace
+    def spy_fsync(fd): calls.append("dir" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file"); real_fsync(fd)
+    def spy_replace(a, b): calls.append("rename"); real_replace(a, b)
+    with _tf.TemporaryDirectory() as td, pytest.MonkeyPatch.context() as mp:
+        mp.setattr(os, "fsync", spy_fsync); mp.setattr(os, "replace", spy_replace)
+        atomic_write_text(Path(td)/"x.txt", "1")
+    assert calls == ["file", "rename", "dir"]
+
+# %% ../../nbs/common/00_core.ipynb #5e74eb6f
+def test_atomic_write_follows_the_umask():
+    with _tf.TemporaryDirectory() as td:
+        old = os.umask(0o022)
+        try:
+            for mask, mode in ((0o022, 0o644), (0o002, 0o664), (0o077, 0o600)):
+                os.umask(mask)
+                assert _umask() == mask
+                p = atomic_torch_save({"w": torch.ones(1)}, Path(td)/f"m{mask:o}.pt")
+                assert stat.S_IMODE(p.stat().st_mode) == mode, (oct(mask), oct(p.stat().st_mode))
+        finally: os.umask(old)
+
+# %% ../../nbs/common/00_core.ipynb #7e97c40a
+def test_atomic_write_removes_stale_temporary_files():
+    with _tf.TemporaryDirectory() as td:
+        d = Path(td)/"run"; d.mkdir()
+        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+        killed = d/f".last.pt.reidlab-{dead}-ab12cd34.tmp"; live = d/f".best.pt.reidlab-{os.getpid()}-zz99yy88.tmp"
+        old_legacy, new_legacy = d/".metrics.csv.k3j4h5g6.tmp", d/".results.json.q1w2e3r4.tmp"
+        for f in (killed, live, old_legacy, new_legacy): f.write_bytes(b"partial")
+        os.utime(old_legacy, (time.time() - 7200, time.time() - 7200))
+        atomic_write_text(d/"metrics.csv", "epoch\n0\n")
+        assert sorted(p.name for p in d.iterdir()) == sorted(["metrics.csv", live.name, new_legacy.name])
+
+# %% ../../nbs/common/00_core.ipynb #38145c60
+def test_folder_lock_two_processes_and_kill():
+    with _tf.TemporaryDirectory() as td:
+        code = ("import sys, time; from reidlab_common.core import folder_lock\n"
+                "with folder_lock(sys.argv[1]): print('locked', flush=True); time.sleep(120)")
+        child = subprocess.Popen([sys.executable, "-c", code, td], stdout=subprocess.PIPE, text=True)
+        try:
+            assert child.stdout.readline().strip() == "locked"
+            with pytest.raises(ReidlabError, match=rf"{re.escape(td)} is in use .*pid {child.pid}\)"):
+                with folder_lock(td): pass
+        finally: child.kill(); child.wait()
+        with folder_lock(td) as lock: assert lock.read_text().strip() == str(os.getpid())
+        with folder_lock(td): pass              # released on leaving the block
+
 # %% ../../nbs/common/00_core.ipynb #a13e61af
-def test_core_4():
+def test_get_logger_configures_one_handler():
     log = get_logger("reidlab_common.metrics")
     assert log.name.startswith("reidlab.") and log.getEffectiveLevel() <= logging.INFO
     ours = lambda: [h for h in logging.getLogger("reidlab").handlers if getattr(h, "_reidlab", False)]
@@ -69,6 +113,6 @@ def test_core_4():
     get_logger("x"); assert len(ours()) == 1
 
 # %% ../../nbs/common/00_core.ipynb #c8e19676
-def test_core_5():
+def test_rows_per_chunk_fits_the_budget():
     assert rows_per_chunk(1000, 4, 4000 * 10) == 10
     assert rows_per_chunk(10**9, 8, 1024) == 1
