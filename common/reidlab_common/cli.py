@@ -11,8 +11,8 @@ from pathlib import Path
 from .core import ReidlabError
 
 # %% auto #0
-__all__ = ['parse_value', 'parse_overrides', 'paper_module_name', 'build_parser', 'cmd_data', 'cmd_reproduce', 'cmd_train',
-           'cmd_report', 'main']
+__all__ = ['PAPER_GROUP', 'parse_value', 'parse_overrides', 'paper_plugins', 'load_paper', 'versions', 'build_parser', 'cmd_data',
+           'cmd_reproduce', 'cmd_train', 'cmd_report', 'main']
 
 # %% ../../nbs/common/15_cli.ipynb #1e6d33ba
 def parse_value(text: str):
@@ -31,33 +31,60 @@ def parse_overrides(items: list[str] | None) -> dict:
         out[key.strip()] = parse_value(value)
     return out
 
-def paper_module_name(paper: str) -> str:
-    "'hctriplet' / 'gsmlp-smlc' / 'reidlab_ssan' -> the paper package's import name"
-    name = paper.strip().lower().replace("-", "_")
-    return name if name.startswith("reidlab_") else f"reidlab_{name}"
+PAPER_GROUP = "reidlab.papers"
+
+def paper_plugins() -> dict[str, str]:
+    "{paper name: module} of every installed paper (entry points of the group `reidlab.papers`; nothing is imported)"
+    from importlib.metadata import entry_points
+    return {ep.name: ep.value for ep in entry_points(group=PAPER_GROUP)}
+
+def load_paper(paper: str):
+    "The module a paper registered under `reidlab.papers`; a clear error when the paper is not installed"
+    name = paper.strip().lower().replace("-", "_").removeprefix("reidlab_")
+    plugins = paper_plugins()
+    if name not in plugins:
+        raise ReidlabError(f"no installed paper {paper!r}; installed: {sorted(plugins) or 'none'} (a paper registers "
+                           f"itself under [project.entry-points.\"{PAPER_GROUP}\"] in its pyproject.toml)")
+    return importlib.import_module(plugins[name])
+
+def versions() -> str:
+    "'reidlab-common X; papers: name version, ...' from the installed distributions"
+    from importlib import metadata
+    def v(d):
+        try: return metadata.version(d)
+        except metadata.PackageNotFoundError: return "not installed"
+    papers = ", ".join(f"{p} {v('reidlab-' + p.replace('_', '-'))}" for p in sorted(paper_plugins())) or "none"
+    return f"reidlab-common {v('reidlab-common')}; papers: {papers}"
 
 def build_parser() -> argparse.ArgumentParser:
     "The argument parser of `reidlab`"
-    ap = argparse.ArgumentParser(prog="reidlab", description="reidlab: reproducible person re-identification papers.")
+    from reidlab_common.vocab import DATASET_KEYS
+    epilog = (f"installed papers: {', '.join(sorted(paper_plugins())) or 'none'}\n"
+              f"datasets: {', '.join(f'{d.key} ({d.name})' for d in DATASET_KEYS.values())}")
+    ap = argparse.ArgumentParser(prog="reidlab", description="reidlab: reproducible person re-identification papers.",
+                                 epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--version", action="version", version=versions())
     sub = ap.add_subparsers(dest="command", required=True)
     data = sub.add_parser("data", help="check or synthesise a dataset folder").add_subparsers(dest="data_command", required=True)
     chk = data.add_parser("check", help="compare a dataset folder with the official counts")
     chk.add_argument("name", help="dataset name, e.g. sysu_mm01, regdb, market1501")
     chk.add_argument("root", help="the dataset folder")
+    chk.add_argument("--quick", action="store_true", help="check that files exist, without decoding every image")
     syn = data.add_parser("synth", help="write a synthetic dataset in the real on-disk layout")
     syn.add_argument("name"); syn.add_argument("root")
     syn.add_argument("--seed", type=int, default=0)
     syn.add_argument("-s", "--size", nargs=2, action="append", metavar=("KEY", "VALUE"), default=[],
                      help="size option of the generator (e.g. -s n_ids 20; -s official true)")
     rep = sub.add_parser("reproduce", help="run a paper's reproduce notebook with papermill")
-    rep.add_argument("paper"); rep.add_argument("dataset")
+    rep.add_argument("paper", help="an installed paper (see the list below)"); rep.add_argument("dataset")
     rep.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("KEY", "VALUE"), default=[],
                      help="notebook parameter, e.g. -p data_root /data/RegDB -p seed 1")
     rep.add_argument("--outputs", help="outputs folder (default: outputs/ in the repository)")
     tr = sub.add_parser("train", help="train a paper's model (works under torchrun)")
-    tr.add_argument("paper"); tr.add_argument("dataset")
+    tr.add_argument("paper", help="an installed paper (see the list below)"); tr.add_argument("dataset")
     tr.add_argument("--config", help="YAML file with the recipe (default: the paper preset)")
     tr.add_argument("-o", "--override", action="append", default=[], metavar="KEY=VALUE", help="override one config value")
+    for p in (rep, tr): p.epilog, p.formatter_class = epilog, argparse.RawDescriptionHelpFormatter
     rp = sub.add_parser("report", help="collect every results.json under outputs/ into SUMMARY.md")
     rp.add_argument("--outputs", help="outputs folder (default: outputs/ in the repository)")
     return ap
@@ -65,8 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
 # %% ../../nbs/common/15_cli.ipynb #b6ecd816
 def cmd_data(args) -> int:
     if args.data_command == "check":
+        import inspect
         from reidlab_common.datasets import check_dataset
-        report = check_dataset(args.name, args.root)
+        params = inspect.signature(check_dataset).parameters
+        takes_quick = "quick" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+        report = check_dataset(args.name, args.root, **({"quick": args.quick} if takes_quick else {}))
         print(report)
         return 0 if getattr(report, "ok", True) else 1
     from reidlab_common.synthetic import make_dataset
@@ -77,21 +107,25 @@ def cmd_data(args) -> int:
 
 def cmd_reproduce(args) -> int:
     from reidlab_common.reproduce import run_reproduce
+    if args.paper not in paper_plugins(): load_paper(args.paper)       # the error naming the installed papers
     params = {k: parse_value(v) for k, v in args.parameter}
     rec = run_reproduce(args.paper, args.dataset, params, args.outputs)
     status = rec.get("status") if isinstance(rec, dict) else None
     print(f"{args.paper}/{args.dataset}: {status or rec}" + (f" ({rec.get('error')})" if isinstance(rec, dict) and rec.get("error") else ""))
     return 1 if status == "failed" else 0
 
+def _no_training(paper: str) -> ReidlabError:
+    return ReidlabError(f"{paper} has no training/reproduce notebooks yet")
+
 def cmd_train(args) -> int:
-    name = paper_module_name(args.paper) + ".train"
-    try: module = importlib.import_module(name)
-    except ModuleNotFoundError as e:
-        if e.name and name.startswith(e.name): raise ReidlabError(f"no training module {name}: is the paper package installed? ({e})") from e
-        raise
-    if not hasattr(module, "main"): raise ReidlabError(f"{name} has no main(dataset, config_path, overrides)")
+    module = load_paper(args.paper)
+    if not hasattr(module, "train_main"): raise _no_training(args.paper)
+    datasets = getattr(module, "DATASETS", None)
+    if datasets is not None:
+        from reidlab_common.vocab import dataset_key
+        dataset_key(args.dataset, allowed=tuple(datasets))
     if args.config and not Path(args.config).is_file(): raise ReidlabError(f"config file {args.config} does not exist")
-    out = module.main(args.dataset, args.config, parse_overrides(args.override))
+    out = module.train_main(args.dataset, args.config, parse_overrides(args.override))
     return out if isinstance(out, int) else 0
 
 def cmd_report(args) -> int:

@@ -5,21 +5,22 @@
 # %% ../../nbs/common/13_report.ipynb #c6e5a039
 from __future__ import annotations
 
-import csv, io, math, os, platform, subprocess, time
+import csv, io, json, math, os, platform, subprocess, time, uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .core import ReidlabError, atomic_write, atomic_write_json, atomic_write_text
+from .core import ReidlabError, atomic_write
 
 SYNTHETIC_LABEL = "synthetic data — not a reproduction of the paper"
 
 # %% auto #0
-__all__ = ['SYNTHETIC_LABEL', 'git_commit', 'package_versions', 'device_description', 'collect_provenance', 'results_rows',
-           'results_markdown', 'write_results', 'results_table', 'PaperResult', 'PaperCard', 'save_figure', 'plot_cmc',
-           'plot_rank_list', 'read_metrics_csv', 'plot_training_curves', 'embed_2d', 'plot_embedding']
+__all__ = ['SYNTHETIC_LABEL', 'git_commit', 'package_versions', 'device_description', 'collect_provenance', 'ResultRow',
+           'ResultsTable', 'results_table', 'results_markdown', 'write_results', 'PaperResult', 'PaperCard',
+           'save_figure', 'plot_cmc', 'plot_rank_list', 'read_metrics_csv', 'plot_training_curves', 'embed_2d',
+           'plot_embedding']
 
 # %% ../../nbs/common/13_report.ipynb #0b717cfa
 def git_commit(path: str | os.PathLike | None = None) -> str | None:
@@ -67,25 +68,75 @@ def _num(v, name: str) -> float | None:
         raise ReidlabError(f"row value {name}={v!r} is not a finite number")
     return float(v)
 
-def results_rows(rows: Iterable[Mapping]) -> list[dict]:
-    "Validated rows {setting, metric, paper, ours, delta} with delta = ours - paper (None without a paper value)"
-    out = []
-    for i, r in enumerate(rows):
-        missing = {"setting", "metric", "ours"} - set(r)
-        if missing: raise ReidlabError(f"results row {i} lacks {sorted(missing)}: {dict(r)}")
-        paper, ours = _num(r.get("paper"), "paper"), _num(r["ours"], "ours")
-        out.append({"setting": str(r["setting"]), "metric": str(r["metric"]), "paper": paper, "ours": ours,
-                    "delta": None if paper is None or ours is None else round(ours - paper, 6)})
-    if not out: raise ReidlabError("no results rows to write")
-    return out
+@dataclass(frozen=True)
+class ResultRow:
+    "One number of a results table: setting, metric, ours, the paper's value and the model selection"
+    setting: str
+    metric: str
+    ours: float | None
+    paper: float | None = None
+    selection: str | None = None
 
+    def __post_init__(self):
+        object.__setattr__(self, "ours", _num(self.ours, "ours"))
+        object.__setattr__(self, "paper", _num(self.paper, "paper"))
+
+    @property
+    def delta(self) -> float | None: return None if self.paper is None or self.ours is None else round(self.ours - self.paper, 6)
+
+    @property
+    def label(self) -> str:
+        "The setting with the selection's readable name appended"
+        from reidlab_common.vocab import SELECTIONS
+        return self.setting if self.selection is None else f"{self.setting}, {SELECTIONS.get(self.selection, self.selection)}"
+
+    def record(self) -> dict:
+        return {"setting": self.label, "metric": self.metric, "paper": self.paper, "ours": self.ours, "delta": self.delta,
+                "selection": self.selection}
+
+# %% ../../nbs/common/13_report.ipynb #9c8d050c
+@dataclass
+class ResultsTable:
+    "The rows of one paper-vs-ours table"
+    rows: list = field(default_factory=list)
+
+    def add(self, setting: str, metric: str, ours, paper=None, selection: str | None = None) -> ResultRow:
+        row = ResultRow(str(setting), str(metric), ours, paper, selection); self.rows.append(row); return row
+
+    @classmethod
+    def from_rows(cls, rows) -> ResultsTable:
+        "A table from ResultRows or mappings {setting, metric, ours[, paper, selection]}; a bad row names itself"
+        if isinstance(rows, ResultsTable): return rows
+        table = cls()
+        for i, r in enumerate(rows):
+            if isinstance(r, ResultRow): table.rows.append(r); continue
+            missing = {"setting", "metric", "ours"} - set(r)
+            if missing: raise ReidlabError(f"results row {i} lacks {sorted(missing)}: {dict(r)}")
+            table.add(r["setting"], r["metric"], r["ours"], r.get("paper"), r.get("selection"))
+        return table
+
+    def records(self) -> list[dict]: return [r.record() for r in self.rows]
+
+    def frame(self):
+        "The rows as a pandas DataFrame (for display in a notebook)"
+        import pandas as pd
+        return pd.DataFrame(self.records(), columns=["setting", "metric", "paper", "ours", "delta", "selection"])
+
+def results_table(rows):
+    "Any rows as a DataFrame (see `ResultsTable.frame`)"
+    return ResultsTable.from_rows(rows).frame()
+
+# %% ../../nbs/common/13_report.ipynb #cd5aff5d
 def _fmt(v) -> str: return "–" if v is None else f"{v:.2f}"
 def _fmt_delta(v) -> str: return "–" if v is None else f"{v:+.2f}"
 
-def results_markdown(rows: list[dict], *, paper: str, dataset: str, preset: str, synthetic: bool, provenance: Mapping) -> str:
+def results_markdown(rows: list[dict], *, paper: str, dataset: str, preset: str, synthetic: bool, provenance: Mapping,
+                     smoke: bool = False) -> str:
     "The Markdown version of a results table, with a synthetic-data label and the provenance"
-    lines = [f"# {paper} on {dataset}: {preset} preset", ""]
-    if synthetic: lines += [f"**{SYNTHETIC_LABEL}.** These numbers come from generated people and only show that the pipeline runs and the model learns.", ""]
+    lines = [f"# {paper} on {dataset}: {preset} preset" + (" (smoke size)" if smoke else ""), ""]
+    if synthetic: lines += [f"**{SYNTHETIC_LABEL}.** These numbers come from generated people and only show that the "
+                            "pipeline runs and the model learns.", ""]
+    if smoke: lines += ["**Smoke-size run**: one short epoch on a tiny dataset; the numbers mean nothing.", ""]
     lines += ["Metrics in percent; delta = ours − paper.", "", "| setting | metric | paper | ours | delta |", "|---|---|---:|---:|---:|"]
     lines += [f"| {r['setting']} | {r['metric']} | {_fmt(r['paper'])} | {_fmt(r['ours'])} | {_fmt_delta(r['delta'])} |" for r in rows]
     lines += ["", "Provenance:", ""]
@@ -94,29 +145,54 @@ def results_markdown(rows: list[dict], *, paper: str, dataset: str, preset: str,
         lines.append(f"- {k}: {v}")
     return "\n".join(lines) + "\n"
 
-def write_results(out_dir: str | os.PathLike, rows: Iterable[Mapping], *, paper: str, dataset: str, preset: str,
-                  synthetic: bool, provenance: Mapping) -> dict[str, Path]:
-    "Write results.csv, results.json and results.md into `out_dir` atomically; return their paths"
-    if "wall_time_s" not in provenance: raise ReidlabError("provenance must include 'wall_time_s' (seconds the run took)")
-    if not isinstance(synthetic, bool): raise ReidlabError(f"synthetic must be True or False, got {synthetic!r}")
-    rows, out_dir = results_rows(rows), Path(out_dir)
-    provenance = dict(provenance)
-    doc = {"paper": str(paper), "dataset": str(dataset), "preset": str(preset), "synthetic": synthetic, "rows": rows, "provenance": provenance}
+def _results_csv(rows: list[dict], run_id: str, **labels) -> str:
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=["setting", "metric", "paper", "ours", "delta", "paper_name", "dataset", "preset", "synthetic"])
+    w = csv.DictWriter(buf, fieldnames=["setting", "metric", "paper", "ours", "delta", "selection", "paper_name", "dataset",
+                                        "preset", "synthetic", "smoke"])
     w.writeheader()
-    for r in rows: w.writerow({**r, "paper_name": paper, "dataset": dataset, "preset": preset, "synthetic": synthetic})
-    if synthetic: buf.write(f"# {SYNTHETIC_LABEL}\n")
-    paths = {"csv": atomic_write_text(out_dir/"results.csv", buf.getvalue()),
-             "json": atomic_write_json(out_dir/"results.json", doc),
-             "md": atomic_write_text(out_dir/"results.md", results_markdown(rows, paper=paper, dataset=dataset, preset=preset,
-                                                                             synthetic=synthetic, provenance=provenance))}
-    return paths
+    for r in rows: w.writerow({**r, **labels})
+    if labels["synthetic"]: buf.write(f"# {SYNTHETIC_LABEL}\n")
+    buf.write(f"# run_id {run_id}\n")
+    return buf.getvalue()
 
-def results_table(rows: Iterable[Mapping]):
-    "The rows as a pandas DataFrame (for display in a notebook)"
-    import pandas as pd
-    return pd.DataFrame(results_rows(rows), columns=["setting", "metric", "paper", "ours", "delta"])
+# %% ../../nbs/common/13_report.ipynb #e16fb62c
+def _json_default(o):
+    if isinstance(o, np.generic): return o.item()
+    if isinstance(o, np.ndarray): return o.tolist()
+    if isinstance(o, Path): return str(o)
+    raise TypeError(f"{type(o).__name__} is not JSON serialisable")
+
+def _write_all_then_rename(files: dict) -> None:
+    "Write every {path: text} to a temporary file beside it, then rename them into place in order"
+    tmps = {}
+    try:
+        for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmps[path] = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            with open(tmps[path], "w", encoding="utf-8") as f:
+                f.write(text); f.flush(); os.fsync(f.fileno())
+        for path, tmp in tmps.items(): os.replace(tmp, path)
+    finally:
+        for tmp in tmps.values(): Path(tmp).unlink(missing_ok=True)
+
+def write_results(out_dir: str | os.PathLike, rows, *, paper: str, dataset: str, preset: str,
+                  synthetic: bool, provenance: Mapping, smoke: bool = False) -> dict[str, Path]:
+    "Write results.csv, results.md and (last) results.json of one run into `out_dir`; return their paths"
+    if "wall_time_s" not in provenance: raise ReidlabError("provenance must include 'wall_time_s' (seconds the run took)")
+    for name, v in (("synthetic", synthetic), ("smoke", smoke)):
+        if not isinstance(v, bool): raise ReidlabError(f"{name} must be True or False, got {v!r}")
+    recs = ResultsTable.from_rows(rows).records()
+    if not recs: raise ReidlabError("no results rows to write")
+    out_dir, run_id = Path(out_dir), f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    doc = {"paper": str(paper), "dataset": str(dataset), "preset": str(preset), "synthetic": synthetic, "smoke": smoke,
+           "run_id": run_id, "rows": recs, "provenance": dict(provenance)}
+    paths = {"csv": out_dir/"results.csv", "md": out_dir/"results.md", "json": out_dir/"results.json"}
+    md = results_markdown(recs, paper=paper, dataset=dataset, preset=preset, synthetic=synthetic, provenance=provenance, smoke=smoke)
+    _write_all_then_rename({paths["csv"]: _results_csv(recs, run_id, paper_name=paper, dataset=dataset, preset=preset,
+                                                       synthetic=synthetic, smoke=smoke),
+                            paths["md"]: md + f"\nrun_id: {run_id}\n",
+                            paths["json"]: json.dumps(doc, indent=2, default=_json_default) + "\n"})
+    return paths
 
 # %% ../../nbs/common/13_report.ipynb #688fc3c1
 @dataclass(frozen=True)

@@ -11,41 +11,16 @@ from pathlib import Path
 
 from .core import (ReidlabError, atomic_write_json, atomic_write_text, cache_dir, get_device,
                                  get_logger, seed_everything)
+from .vocab import DATASET_KEYS, PRESETS, DatasetKey, dataset_key  # noqa: F401 (re-exported)
 
 log = get_logger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'DATASET_KEYS', 'PRESETS', 'KEY_METRICS', 'DatasetKey', 'dataset_key', 'find_dataset_folder', 'repo_root',
-           'reproduce_notebooks', 'notebook_dataset', 'data_fingerprint', 'Run', 'cached_synthetic', 'start_run',
-           'run_notebook', 'key_metrics', 'summary_rows', 'write_summary', 'run_all', 'run_reproduce', 'main']
+__all__ = ['log', 'KEY_METRICS', 'find_dataset_folder', 'repo_root', 'outputs_root', 'reproduce_notebooks', 'notebook_dataset',
+           'data_fingerprint', 'check_seed', 'Run', 'cached_synthetic', 'start_run', 'run_notebook', 'key_metrics',
+           'summary_rows', 'write_summary', 'run_all', 'run_reproduce', 'main']
 
 # %% ../../nbs/common/14_reproduce.ipynb #07b80998
-@dataclass(frozen=True)
-class DatasetKey:
-    "A reproduce notebook's dataset: short key, loader name, usual folder names"
-    key: str
-    name: str
-    folders: tuple[str, ...]
-
-DATASET_KEYS = {d.key: d for d in [
-    DatasetKey("sysu", "sysu_mm01", ("SYSU-MM01", "SYSU_MM01", "sysu_mm01")),
-    DatasetKey("regdb", "regdb", ("RegDB", "regdb")),
-    DatasetKey("market", "market1501", ("Market-1501-v15.09.15", "Market-1501", "market1501")),
-    DatasetKey("duke", "dukemtmc_reid", ("DukeMTMC-reID", "dukemtmc_reid")),
-    DatasetKey("msmt17", "msmt17", ("MSMT17_V1", "MSMT17", "msmt17")),
-    DatasetKey("mars", "mars", ("MARS", "mars")),
-    DatasetKey("dukev", "dukemtmc_videoreid", ("DukeMTMC-VideoReID", "dukemtmc_videoreid")),
-    DatasetKey("cuhk_pedes", "cuhk_pedes", ("CUHK-PEDES", "cuhk_pedes")),
-    DatasetKey("icfg_pedes", "icfg_pedes", ("ICFG-PEDES", "icfg_pedes")),
-]}
-
-def dataset_key(dataset: str) -> DatasetKey:
-    "The `DatasetKey` for a short key ('sysu') or a loader name ('sysu_mm01')"
-    for d in DATASET_KEYS.values():
-        if dataset in (d.key, d.name): return d
-    raise ReidlabError(f"unknown dataset {dataset!r}; expected one of {sorted(DATASET_KEYS)} "
-                       f"or {sorted(d.name for d in DATASET_KEYS.values())}")
-
 def find_dataset_folder(data: str | os.PathLike, dataset: str) -> Path | None:
     "The folder of `dataset` inside a datasets folder `data` (by its usual names), or None"
     d = dataset_key(dataset)
@@ -54,21 +29,38 @@ def find_dataset_folder(data: str | os.PathLike, dataset: str) -> Path | None:
     return None
 
 # %% ../../nbs/common/14_reproduce.ipynb #acc9805a
-def repo_root() -> Path:
-    "The reidlab repository (holding nbs/ and outputs/): $REIDLAB_REPO, else found from this package"
+def _find_repo() -> Path | None:
     if os.environ.get("REIDLAB_REPO"): return Path(os.environ["REIDLAB_REPO"]).resolve()
     here = Path(globals().get("__file__") or Path.cwd()/"_").resolve()  # a notebook has no __file__
-    for p in here.parents:
+    for p in [*here.parents, *(Path.cwd()/"_").parents]:
         if (p/"nbs").is_dir() and (p/"common").is_dir(): return p
-    raise ReidlabError(f"cannot find the reidlab repository above {here}: the reproduce notebooks live in "
-                       "its nbs/ folder; install from a clone (pip install -e ./common ...) or set REIDLAB_REPO")
+    return None
 
+def repo_root() -> Path:
+    "The reidlab clone (holding nbs/): $REIDLAB_REPO, else found from this package or the current folder"
+    root = _find_repo()
+    if root is None: raise ReidlabError("running the reproduce notebooks needs a clone of the reidlab repository (they live "
+                                        "in its nbs/ folder): run from inside the clone, install from it "
+                                        "(pip install -e ./common ...), or set REIDLAB_REPO=/path/to/clone")
+    return root
+
+def outputs_root() -> Path:
+    "Where results go: $REIDLAB_OUTPUTS, else outputs/ in the clone, else outputs/ in the current folder"
+    if os.environ.get("REIDLAB_OUTPUTS"): return Path(os.environ["REIDLAB_OUTPUTS"])
+    root = _find_repo()
+    return (root or Path.cwd())/"outputs"
+
+# %% ../../nbs/common/14_reproduce.ipynb #61debdac
 def reproduce_notebooks(only: list[str] | None = None) -> list[Path]:
     "Every nbs/<paper>/reproduce_<dataset>.ipynb, optionally only those of the named papers"
-    nbs = sorted((repo_root()/"nbs").glob("*/reproduce_*.ipynb"))
+    nbs_dir = repo_root()/"nbs"
+    nbs = sorted(nbs_dir.glob("*/reproduce_*.ipynb"))
     if only:
-        unknown = set(only) - {p.name for p in (repo_root()/"nbs").iterdir() if p.is_dir()}
-        if unknown: raise ReidlabError(f"no notebook folder nbs/{sorted(unknown)[0]}; papers are {sorted(p.name for p in (repo_root()/'nbs').iterdir() if p.is_dir() and p.name != 'common')}")
+        papers = sorted(p.name for p in nbs_dir.iterdir() if p.is_dir() and p.name != "common")
+        unknown = sorted(set(only) - set(papers))
+        if unknown: raise ReidlabError(f"no notebook folder nbs/{unknown[0]}; papers are {papers}")
+        empty = [o for o in only if not any(nb.parent.name == o for nb in nbs)]
+        if empty: raise ReidlabError(f"{', '.join(empty)} has no training/reproduce notebooks yet")
         nbs = [nb for nb in nbs if nb.parent.name in only]
     return nbs
 
@@ -77,8 +69,6 @@ def notebook_dataset(nb: Path) -> DatasetKey:
     return dataset_key(Path(nb).stem.removeprefix("reproduce_"))
 
 # %% ../../nbs/common/14_reproduce.ipynb #02e65565
-PRESETS = ("demo", "paper")
-
 def data_fingerprint(root: str | os.PathLike, limit: int = 200_000) -> str:
     "A short hash of a dataset folder's file names and sizes (identifies the data a table came from)"
     root = Path(root)
@@ -94,6 +84,13 @@ def data_fingerprint(root: str | os.PathLike, limit: int = 200_000) -> str:
         if n >= limit: break
     return f"{h.hexdigest()[:16]} ({n} files)"
 
+def check_seed(seed) -> int:
+    "`seed` if it is an integer in 0..2**32-1 (what NumPy and torch accept), else a ReidlabError naming it"
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        raise ReidlabError(f"seed={seed!r}: expected an integer between 0 and 2**32-1")
+    return seed
+
+# %% ../../nbs/common/14_reproduce.ipynb #958e4ea2
 @dataclass
 class Run:
     "A reproduce notebook's resolved parameters and bookkeeping"
@@ -106,11 +103,13 @@ class Run:
     seed: int
     out_dir: Path
     checkpoint: Path | None = None
+    smoke: bool = False
     started: float = field(default_factory=time.time)
 
     @property
     def label(self) -> str:
         "How to describe the numbers of this run"
+        if self.smoke: return "smoke-size run on tiny synthetic data: checks that every cell works, numbers mean nothing"
         return ("demo on synthetic data: not a reproduction of the paper" if self.synthetic
                 else f"{self.preset} preset on {self.data_root}")
 
@@ -121,22 +120,24 @@ class Run:
         from reidlab_common.report import collect_provenance
         return collect_provenance(seed=self.seed, preset=self.preset, device=self.device,
                                   data_fingerprint=data_fingerprint(self.data_root), wall_time_s=self.elapsed(),
-                                  synthetic=self.synthetic, paper=self.paper, dataset=self.dataset,
+                                  synthetic=self.synthetic, paper=self.paper, dataset=self.dataset, smoke=self.smoke,
                                   data_root=str(self.data_root), checkpoint=str(self.checkpoint) if self.checkpoint else None, **extra)
 
     def write_results(self, rows, **provenance_extra) -> dict:
-        "Write this run's table (results.csv/json/md in `out_dir`) with its provenance; return the paths"
+        "Write this run's table (results.csv/md/json in `out_dir`) with its provenance; return the paths"
         from reidlab_common.report import write_results
         return write_results(self.out_dir, rows, paper=self.paper, dataset=self.dataset, preset=self.preset,
-                             synthetic=self.synthetic, provenance=self.provenance(**provenance_extra))
+                             synthetic=self.synthetic, provenance=self.provenance(**provenance_extra), smoke=self.smoke)
 
-def cached_synthetic(dataset: str, seed: int = 0, sizes: dict | None = None) -> Path:
+# %% ../../nbs/common/14_reproduce.ipynb #36be2a02
+def cached_synthetic(dataset: str, seed: int = 0, sizes: dict | None = None, tag: str = "") -> Path:
     """The synthetic `dataset` in the cache, written once per (seed, sizes): a complete copy is reused; a new one
     is written to a private folder and renamed into place, so concurrent runs never read a half-written copy"""
     import shutil
     from reidlab_common.synthetic import make_dataset
     name = dataset_key(dataset).name
-    target = cache_dir("synthetic", create=False)/f"{name}-seed{seed}"
+    check_seed(seed)
+    target = cache_dir("synthetic", create=False)/f"{name}-seed{seed}{'-' + tag if tag else ''}"
     key = json.dumps(dict(dataset=name, seed=seed, sizes=sizes or {}), sort_keys=True, default=list)
 
     def complete(folder: Path) -> Path | None:
@@ -157,12 +158,16 @@ def cached_synthetic(dataset: str, seed: int = 0, sizes: dict | None = None) -> 
     if (root := complete(target)) is None: raise ReidlabError(f"could not place the synthetic {name} dataset in {target}")
     return root
 
+# %% ../../nbs/common/14_reproduce.ipynb #9beafa09
 def start_run(paper: str, dataset: str, data_root=None, preset: str = "auto", checkpoint=None,
-              device="auto", seed: int = 0, out_dir=None, synthetic_sizes: dict | None = None) -> Run:
+              device="auto", seed: int = 0, out_dir=None, synthetic_sizes: dict | None = None, smoke: bool = False) -> Run:
     "Resolve a reproduce notebook's parameters into a `Run` (see the rules above)"
     d = dataset_key(dataset)
+    check_seed(seed)
     if preset == "auto": preset = "paper" if data_root else "demo"
     if preset not in PRESETS: raise ReidlabError(f"preset={preset!r}; expected 'auto', 'demo' or 'paper'")
+    if smoke and (data_root or preset == "paper"):
+        raise ReidlabError(f"smoke=True runs the demo recipe on a tiny synthetic {d.name}; leave data_root=None and preset='auto'")
     if data_root:
         data_root = Path(data_root).expanduser()
         if not data_root.is_dir():
@@ -172,15 +177,15 @@ def start_run(paper: str, dataset: str, data_root=None, preset: str = "auto", ch
     else:
         if preset == "paper":
             raise ReidlabError(f"preset='paper' needs the real {d.name} dataset: pass data_root (a folder like {d.folders[0]}/)")
-        data_root, synthetic = cached_synthetic(d.name, seed, synthetic_sizes), True
+        data_root, synthetic = cached_synthetic(d.name, seed, synthetic_sizes, tag="smoke" if smoke else ""), True
     if checkpoint is not None:
         checkpoint = Path(checkpoint).expanduser()
         if not checkpoint.is_file(): raise ReidlabError(f"checkpoint={str(checkpoint)!r} is not a file")
-    out_dir = Path(out_dir) if out_dir else repo_root()/"outputs"/paper/d.key
+    out_dir = Path(out_dir) if out_dir else outputs_root()/paper/(d.key + ("_smoke" if smoke else ""))
     out_dir.mkdir(parents=True, exist_ok=True)
     seed_everything(seed)
     return Run(paper=paper, dataset=d.name, preset=preset, data_root=data_root, synthetic=synthetic,
-               device=get_device(device), seed=seed, out_dir=out_dir, checkpoint=checkpoint)
+               device=get_device(device), seed=seed, out_dir=out_dir, checkpoint=checkpoint, smoke=smoke)
 
 # %% ../../nbs/common/14_reproduce.ipynb #66df067e
 def _status_path(out_dir: Path) -> Path: return Path(out_dir)/"status.json"
@@ -200,8 +205,9 @@ def run_notebook(nb: str | os.PathLike, out_dir: str | os.PathLike, parameters: 
     except Exception as e:  # papermill wraps the failing cell's exception; keep its last lines
         status = "failed"
         error = (getattr(e, "evalue", None) or str(e) or type(e).__name__).strip().splitlines()[-1][:500]
-        (out_dir/"error.txt").write_text("".join(traceback.format_exception(e)))
-    rec = dict(notebook=str(nb.relative_to(repo_root())) if nb.is_relative_to(repo_root()) else str(nb),
+        atomic_write_text(out_dir/"error.txt", "".join(traceback.format_exception(e)))
+    repo = _find_repo()
+    rec = dict(notebook=str(nb.relative_to(repo)) if repo and nb.is_relative_to(repo) else str(nb),
                paper=nb.parent.name, dataset=notebook_dataset(nb).name, status=status, error=error,
                parameters=params, wall_time_s=round(time.time() - t0, 1))
     atomic_write_json(_status_path(out_dir), rec)
@@ -238,7 +244,7 @@ def summary_rows(outputs: str | os.PathLike) -> list[dict]:
 
 def write_summary(outputs: str | os.PathLike | None = None) -> Path:
     "Write outputs/SUMMARY.md from every run found under `outputs`"
-    outputs = Path(outputs) if outputs else repo_root()/"outputs"
+    outputs = Path(outputs) if outputs else outputs_root()
     rows = summary_rows(outputs)
     lines = ["# reidlab results summary", "",
              "Rows marked *synthetic data* are demo runs on generated people: they show the pipeline works "
@@ -254,7 +260,7 @@ def write_summary(outputs: str | os.PathLike | None = None) -> Path:
 def run_all(data=None, only: list[str] | None = None, outputs=None, parameters: dict | None = None,
             timeout: float | None = None, echo=print) -> list[dict]:
     "Run every reproduce notebook (demo, or paper preset where `data` holds the dataset); write SUMMARY.md"
-    outputs = Path(outputs) if outputs else repo_root()/"outputs"
+    outputs = Path(outputs) if outputs else outputs_root()
     nbs = reproduce_notebooks(only)
     if not nbs: raise ReidlabError(f"no reproduce notebooks found under {repo_root()/'nbs'}" + (f" for {only}" if only else ""))
     records = []
@@ -288,8 +294,9 @@ def run_reproduce(paper: str, dataset: str, parameters: dict | None = None, out_
     "Run one reproduce notebook (`reidlab reproduce <paper> <dataset> -p KEY VALUE`)"
     d = dataset_key(dataset)
     nb = repo_root()/"nbs"/paper/f"reproduce_{d.key}.ipynb"
+    if not any(nb.parent.glob("reproduce_*.ipynb")): raise ReidlabError(f"{paper} has no training/reproduce notebooks yet")
     if not nb.exists(): raise ReidlabError(f"no notebook {nb}; reproduce notebooks: {[str(p.relative_to(repo_root())) for p in reproduce_notebooks()]}")
-    outputs = Path(out_root) if out_root else repo_root()/"outputs"
+    outputs = Path(out_root) if out_root else outputs_root()
     rec = run_notebook(nb, outputs/paper/d.key, parameters, progress=sys.stderr.isatty())
     write_summary(outputs)
     return rec
@@ -304,7 +311,10 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=float, help="seconds allowed per notebook cell")
     a = ap.parse_args(argv)
     if a.data and not Path(a.data).is_dir(): ap.error(f"--data {a.data}: no such folder")
-    records = run_all(a.data, a.only, a.outputs, timeout=a.timeout)
+    try: records = run_all(a.data, a.only, a.outputs, timeout=a.timeout)
+    except ReidlabError as e:
+        print(f"reproduce: {e}", file=sys.stderr)
+        return 2
     failed = [r["notebook"] for r in records if r["status"] == "failed"]
     if failed:
         print(f"{len(failed)} of {len(records)} notebook(s) failed: {', '.join(failed)}", file=sys.stderr)

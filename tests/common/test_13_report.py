@@ -12,30 +12,53 @@ import pytest
 from matplotlib.figure import Figure
 
 # %% ../../nbs/common/13_report.ipynb #1b00840a
-def test_report_0():
-    rows = [{"setting": "all-search", "metric": "R1", "paper": 61.68, "ours": np.float32(12.5)},
+def test_write_results_files_and_labels():
+    rows = [{"setting": "all-search", "metric": "R1", "paper": 61.68, "ours": np.float32(12.5), "selection": "last"},
             {"setting": "all-search", "metric": "mAP", "paper": None, "ours": 10.0}]
     prov = collect_provenance(seed=0, preset="demo", device="cpu", data_fingerprint="abc (3 files)", wall_time_s=12.34, synthetic=True)
     assert prov["wall_time_s"] == 12.3 and "torch" in prov["packages"] and prov["device"].startswith("cpu")
     with tempfile.TemporaryDirectory() as td:
         paths = write_results(td, rows, paper="hctriplet", dataset="sysu_mm01", preset="demo", synthetic=True, provenance=prov)
         doc = json.loads((Path(td)/"results.json").read_text())
-        assert paths["json"] == Path(td)/"results.json" and set(doc) == {"paper", "dataset", "preset", "synthetic", "rows", "provenance"}
-        assert doc["synthetic"] is True and doc["provenance"]["wall_time_s"] == 12.3
-        assert doc["rows"][0] == {"setting": "all-search", "metric": "R1", "paper": 61.68, "ours": 12.5, "delta": -49.18}
-        assert doc["rows"][1]["paper"] is None and doc["rows"][1]["delta"] is None
+        assert paths["json"] == Path(td)/"results.json"
+        assert set(doc) == {"paper", "dataset", "preset", "synthetic", "smoke", "run_id", "rows", "provenance"}
+        assert doc["synthetic"] is True and doc["smoke"] is False and doc["provenance"]["wall_time_s"] == 12.3
+        assert doc["rows"][0] == {"setting": "all-search, last epoch", "metric": "R1", "paper": 61.68, "ours": 12.5, "delta": -49.18,
+                                  "selection": "last"}
+        assert doc["rows"][1]["paper"] is None and doc["rows"][1]["delta"] is None and doc["rows"][1]["setting"] == "all-search"
         md = paths["md"].read_text()
-        assert SYNTHETIC_LABEL in md and "| all-search | R1 | 61.68 | 12.50 | -49.18 |" in md and "| – |" in md
+        assert SYNTHETIC_LABEL in md and "| all-search, last epoch | R1 | 61.68 | 12.50 | -49.18 |" in md and "| – |" in md
         assert list(csv.DictReader(io.StringIO(paths["csv"].read_text())))[0]["delta"] == "-49.18"
+        assert doc["run_id"] in md and doc["run_id"] in paths["csv"].read_text()        # the three files belong to one run
         assert sorted(p.name for p in Path(td).iterdir()) == ["results.csv", "results.json", "results.md"]
-        paths = write_results(td, rows[:1], paper="hctriplet", dataset="sysu_mm01", preset="paper", synthetic=False, provenance=prov)
+        paths = write_results(td, rows[:1], paper="hctriplet", dataset="sysu_mm01", preset="paper", synthetic=False, provenance=prov, smoke=True)
         assert SYNTHETIC_LABEL not in paths["md"].read_text() and SYNTHETIC_LABEL not in paths["csv"].read_text()
+        assert json.loads(paths["json"].read_text())["smoke"] is True and "Smoke-size run" in paths["md"].read_text()
         with pytest.raises(ReidlabError, match="wall_time_s"): write_results(td, rows, paper="p", dataset="d", preset="demo", synthetic=True, provenance={})
-        with pytest.raises(ReidlabError, match="finite"): write_results(td, [{"setting": "s", "metric": "R1", "ours": float("nan")}], paper="p", dataset="d", preset="demo", synthetic=True, provenance=prov)
-        with pytest.raises(ReidlabError, match="lacks"): results_rows([{"metric": "R1", "ours": 1}])
+        with pytest.raises(ReidlabError, match="finite"):
+            write_results(td, [{"setting": "s", "metric": "R1", "ours": float("nan")}], paper="p", dataset="d", preset="demo", synthetic=True, provenance=prov)
+        with pytest.raises(ReidlabError, match="lacks"): ResultsTable.from_rows([{"metric": "R1", "ours": 1}])
+        assert sorted(p.name for p in Path(td).iterdir()) == ["results.csv", "results.json", "results.md"]   # no temporaries left
+
+# %% ../../nbs/common/13_report.ipynb #9dce05d4
+def test_write_results_all_or_nothing():
+    with tempfile.TemporaryDirectory() as td:
+        first = write_results(td, [{"setting": "s", "metric": "R1", "ours": 1.0}], paper="p", dataset="d", preset="demo",
+                              synthetic=True, provenance={"wall_time_s": 1})
+        run_id = json.loads(first["json"].read_text())["run_id"]
+        original = os.replace
+        def failing_replace(src, dst):
+            if str(dst).endswith("results.csv"): raise OSError("disk full")
+            return original(src, dst)
+        import unittest.mock
+        with unittest.mock.patch("os.replace", failing_replace), pytest.raises(OSError, match="disk full"):
+            write_results(td, [{"setting": "s", "metric": "R1", "ours": 2.0}], paper="p", dataset="d", preset="demo",
+                          synthetic=True, provenance={"wall_time_s": 1})
+        assert json.loads(first["json"].read_text())["run_id"] == run_id and run_id in first["md"].read_text() and run_id in first["csv"].read_text()
+        assert sorted(p.name for p in Path(td).iterdir()) == ["results.csv", "results.json", "results.md"]
 
 # %% ../../nbs/common/13_report.ipynb #20c2fcb8
-def test_report_1():
+def test_paper_card_checks_its_rows():
     card = PaperCard("p", "T", "C", "u/r", "task", ("regdb", "sysu_mm01"),
                      (PaperResult("regdb", "visible->thermal", {"R1": 91.05}), PaperResult("sysu_mm01", "all-search", {"mAP": 57.51})))
     assert [r.setting for r in card.paper_results("regdb")] == ["visible->thermal"] and len(card.paper_results()) == 2
@@ -44,7 +67,7 @@ def test_report_1():
     with pytest.raises(ReidlabError, match="percent"): PaperCard("p", "T", "C", "u", "t", ("regdb",), (PaperResult("regdb", "x", {"R1": 0.91}),)[:0] + (PaperResult("regdb", "x", {"R1": 191.0}),))
 
 # %% ../../nbs/common/13_report.ipynb #46c6b3ca
-def test_report_2():
+def test_plots_draw_what_they_say():
     with tempfile.TemporaryDirectory() as td:
         fig = plot_cmc({"ours": [0.5, 0.75, 1.0], "paper": [60, 70, 80]}, max_rank=3, path=Path(td)/"cmc.png")
         assert isinstance(fig, Figure) and (Path(td)/"cmc.png").read_bytes()[:4] == b"\x89PNG"
@@ -68,7 +91,7 @@ def test_report_2():
         assert fig.axes[1].get_lines()[0].get_ydata().tolist() == [0.25]
 
 # %% ../../nbs/common/13_report.ipynb #a55f2f50
-def test_report_3():
+def test_embedding_scatter_groups_identities():
     rng = np.random.default_rng(0)
     centers = rng.normal(size=(4, 16)) * 5
     feats = np.repeat(centers, 6, 0) + rng.normal(size=(24, 16)) * 0.1

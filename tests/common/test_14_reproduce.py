@@ -7,27 +7,34 @@ _m = _il.import_module('reidlab_common.reproduce')
 globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 
 # %% ../../nbs/common/14_reproduce.ipynb #91617063
-import json, tempfile
+import json, os, tempfile
 from pathlib import Path
+from unittest import mock
+import pytest
 
 # %% ../../nbs/common/14_reproduce.ipynb #616d7c3b
-def test_reproduce_0():
+def test_dataset_folders_by_usual_names():
     assert dataset_key("sysu").name == "sysu_mm01" and dataset_key("sysu_mm01").key == "sysu"
-    try: dataset_key("viper"); raise AssertionError("no error")
-    except ReidlabError as e: assert "viper" in str(e) and "regdb" in str(e)
+    with pytest.raises(ReidlabError, match="viper"): dataset_key("viper")
     with tempfile.TemporaryDirectory() as td:
         (Path(td)/"RegDB").mkdir()
         assert find_dataset_folder(td, "regdb") == Path(td)/"RegDB"
         assert find_dataset_folder(td, "sysu") is None
 
 # %% ../../nbs/common/14_reproduce.ipynb #a841decb
-def test_reproduce_1():
-    assert (repo_root()/"nbs"/"common").is_dir()
+def test_repository_and_outputs():
+    assert (repo_root()/"nbs"/"common").is_dir() and outputs_root() in (repo_root()/"outputs", Path(os.environ.get("REIDLAB_OUTPUTS", "-")))
+    with tempfile.TemporaryDirectory() as td, mock.patch.dict(os.environ, {"REIDLAB_REPO": td, "REIDLAB_OUTPUTS": f"{td}/o"}):
+        (Path(td)/"nbs"/"nopaper").mkdir(parents=True)
+        assert outputs_root() == Path(td)/"o" and repo_root() == Path(td).resolve()
+        with pytest.raises(ReidlabError, match="nopaper has no training/reproduce notebooks yet"): reproduce_notebooks(["nopaper"])
+    import reidlab_common.reproduce as _rp
+    with mock.patch.object(_rp, "_find_repo", lambda: None), pytest.raises(ReidlabError, match="needs a clone"): repo_root()
     assert all(nb.name.startswith("reproduce_") for nb in reproduce_notebooks())
     assert notebook_dataset(Path("nbs/hctriplet/reproduce_regdb.ipynb")).name == "regdb"
 
 # %% ../../nbs/common/14_reproduce.ipynb #fc5f497f
-def test_reproduce_2():
+def test_start_run_resolves_and_refuses():
     with tempfile.TemporaryDirectory() as td:
         r = start_run("hctriplet", "regdb", data_root=td, out_dir=Path(td)/"out", seed=1)
         assert (r.preset, r.synthetic, r.dataset, r.seed) == ("paper", False, "regdb", 1)
@@ -38,11 +45,14 @@ def test_reproduce_2():
         assert res["preset"] == "paper" and res["rows"][0]["delta"] == -41.05 and res["provenance"]["dataset"] == "regdb"
         for kw, msg in [(dict(data_root=Path(td)/"missing"), "does not exist"), (dict(preset="paper"), "needs the real"),
                         (dict(data_root=td, preset="fast"), "preset="), (dict(data_root=td, checkpoint=Path(td)/"x.pt"), "not a file")]:
-            try: start_run("hctriplet", "regdb", out_dir=Path(td)/"o", **kw); raise AssertionError(kw)
-            except ReidlabError as e: assert msg in str(e), (kw, str(e))
+            with pytest.raises(ReidlabError, match=msg): start_run("hctriplet", "regdb", out_dir=Path(td)/"o", **kw)
+        for bad in (-1, 2**32, 1.5, True):
+            with pytest.raises(ReidlabError, match=f"seed={bad!r}"): start_run("hctriplet", "regdb", data_root=td, seed=bad)
+            with pytest.raises(ReidlabError, match=f"seed={bad!r}"): cached_synthetic("regdb", bad)
+        with pytest.raises(ReidlabError, match="smoke=True"): start_run("hctriplet", "regdb", data_root=td, smoke=True)
 
 # %% ../../nbs/common/14_reproduce.ipynb #a685df91
-def test_reproduce_3():
+def test_synthetic_cache_reused_and_replaced():
     with tempfile.TemporaryDirectory() as td:
         import os
         old_env = os.environ.get("REIDLAB_CACHE"); os.environ["REIDLAB_CACHE"] = td
@@ -61,7 +71,7 @@ def test_reproduce_3():
             else: os.environ["REIDLAB_CACHE"] = old_env
 
 # %% ../../nbs/common/14_reproduce.ipynb #2e606e18
-def test_reproduce_4():
+def test_summary_table_of_runs():
     with tempfile.TemporaryDirectory() as td:
         o = Path(td)
         (o/"p"/"regdb").mkdir(parents=True); (o/"p"/"sysu").mkdir(parents=True)

@@ -7,30 +7,47 @@ _m = _il.import_module('reidlab_common.cli')
 globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 
 # %% ../../nbs/common/15_cli.ipynb #5382f347
-import contextlib, io, types
+import contextlib, io, tempfile, types
 from unittest import mock
 import pytest
+import reidlab_common.cli as _cli
 
 def fake_module(name, **functions):
     m = types.ModuleType(name); m.__dict__.update(functions); return m
 
-def run_cli(argv, **modules):
+def run_cli(argv, plugins=None, **modules):
+    "Run `main(argv)` with fake modules in sys.modules and, if given, a fake {paper: module} plugin table"
     out, err = io.StringIO(), io.StringIO()
-    with mock.patch.dict(sys.modules, modules), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(argv)
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(mock.patch.dict(sys.modules, modules))
+        if plugins is not None: stack.enter_context(mock.patch.object(_cli, "paper_plugins", lambda: plugins))
+        stack.enter_context(contextlib.redirect_stdout(out)); stack.enter_context(contextlib.redirect_stderr(err))
+        try: code = main(argv)
+        except SystemExit as e: code = e.code
     return code, out.getvalue(), err.getvalue()
 
 # %% ../../nbs/common/15_cli.ipynb #4a394ba3
-def test_cli_0():
+def test_parse_values_and_overrides():
     assert parse_value("3") == 3 and parse_value("0.1") == 0.1 and parse_value("null") is None and parse_value("true") is True
     assert parse_value("/data/RegDB") == "/data/RegDB" and parse_value("[1, 2]") == [1, 2] and parse_value("a: [") == "a: ["
     assert parse_overrides(["optim.lr=0.05", "name=x=y", "flag=false"]) == {"optim.lr": 0.05, "name": "x=y", "flag": False}
     with pytest.raises(ReidlabError, match="key=value"): parse_overrides(["lr"])
-    assert paper_module_name("gsmlp-smlc") == "reidlab_gsmlp_smlc" and paper_module_name("reidlab_ssan") == "reidlab_ssan"
     with pytest.raises(SystemExit): build_parser().parse_args(["data", "check", "regdb"])
 
+# %% ../../nbs/common/15_cli.ipynb #75eb9082
+def test_papers_from_entry_points():
+    code, out, _ = run_cli(["--help"], plugins={"fakepaper": "reidlab_fakepaper.reproduce"})
+    assert code == 0 and "installed papers: fakepaper" in out and "sysu (sysu_mm01)" in out
+    code, out, _ = run_cli(["--version"], plugins={})
+    assert code == 0 and out.startswith("reidlab-common ") and "papers: none" in out
+    with mock.patch.object(_cli, "paper_plugins", lambda: {"fakepaper": "reidlab_fakepaper.reproduce"}):
+        with pytest.raises(ReidlabError, match=r"no installed paper 'other'; installed: \['fakepaper'\]"): load_paper("other")
+        with mock.patch.dict(sys.modules, {"reidlab_fakepaper.reproduce": fake_module("reidlab_fakepaper.reproduce")}):
+            assert load_paper("reidlab-fakepaper").__name__ == "reidlab_fakepaper.reproduce"
+    assert "hctriplet" in paper_plugins() and paper_plugins()["hctriplet"] == "reidlab_hctriplet.reproduce"   # this workspace
+
 # %% ../../nbs/common/15_cli.ipynb #f4fad9ef
-def test_cli_1():
+def test_data_commands():
     calls = []
     class Report:
         def __init__(self, ok): self.ok = ok
@@ -44,30 +61,41 @@ def test_cli_1():
     def bad_check(name, root): raise ReidlabError(f"{root}: no such folder")
     code, _, err = run_cli(["data", "check", "regdb", "/nope"], **{"reidlab_common.datasets": fake_module("d", check_dataset=bad_check)})
     assert code == 2 and "/nope: no such folder" in err
+    quick = fake_module("d", check_dataset=lambda name, root, quick=False: Report(quick))          # forwarded when accepted
+    assert run_cli(["data", "check", "regdb", "/d", "--quick"], **{"reidlab_common.datasets": quick})[1] == "report ok=True\n"
+    assert run_cli(["data", "check", "regdb", "/d"], **{"reidlab_common.datasets": quick})[0] == 1
 
 # %% ../../nbs/common/15_cli.ipynb #d1125b99
-def test_cli_2():
+def test_reproduce_and_report_commands():
     seen = {}
     rp = fake_module("reidlab_common.reproduce",
                      run_reproduce=lambda paper, dataset, parameters, out_root: seen.update(r=(paper, dataset, parameters, out_root)) or {"status": "ok", "error": None},
                      write_summary=lambda outputs: seen.update(s=outputs) or Path("outputs/SUMMARY.md"))
+    plugins = {"hctriplet": "reidlab_hctriplet.reproduce", "ssan": "reidlab_ssan.paper"}
     code, out, _ = run_cli(["reproduce", "hctriplet", "regdb", "-p", "seed", "1", "-p", "data_root", "/d/RegDB", "--outputs", "o"],
-                           **{"reidlab_common.reproduce": rp})
+                           plugins, **{"reidlab_common.reproduce": rp})
     assert code == 0 and seen["r"] == ("hctriplet", "regdb", {"seed": 1, "data_root": "/d/RegDB"}, "o")
     assert run_cli(["report"], **{"reidlab_common.reproduce": rp})[0] == 0 and seen["s"] is None
     failing = fake_module("r", run_reproduce=lambda *a: {"status": "failed", "error": "boom"})
-    code, out, _ = run_cli(["reproduce", "ssan", "cuhk_pedes"], **{"reidlab_common.reproduce": failing})
+    code, out, _ = run_cli(["reproduce", "ssan", "cuhk_pedes"], plugins, **{"reidlab_common.reproduce": failing})
     assert code == 1 and "boom" in out
+    code, _, err = run_cli(["reproduce", "nosuchpaper", "regdb"], plugins, **{"reidlab_common.reproduce": rp})
+    assert code == 2 and "no installed paper 'nosuchpaper'" in err
 
 # %% ../../nbs/common/15_cli.ipynb #c31eeae9
-def test_cli_3():
+def test_train_command_contract():
     got = {}
-    train = fake_module("reidlab_fakepaper.train", main=lambda dataset, config_path, overrides: got.update(a=(dataset, config_path, overrides)))
-    mods = {"reidlab_fakepaper": fake_module("reidlab_fakepaper"), "reidlab_fakepaper.train": train}
-    import tempfile
+    plugin = fake_module("reidlab_fakepaper.reproduce", DATASETS=("regdb",),
+                         train_main=lambda dataset, config_path, overrides: got.update(a=(dataset, config_path, overrides)) or 0)
+    plugins = {"fakepaper": "reidlab_fakepaper.reproduce", "ssan": "reidlab_ssan.paper"}
+    mods = {"reidlab_fakepaper.reproduce": plugin, "reidlab_ssan.paper": fake_module("reidlab_ssan.paper")}
     with tempfile.NamedTemporaryFile(suffix=".yaml") as cfg:
-        code, _, _ = run_cli(["train", "fakepaper", "regdb", "--config", cfg.name, "-o", "epochs=2", "-o", "optim.lr=0.1"], **mods)
+        code, _, _ = run_cli(["train", "fakepaper", "regdb", "--config", cfg.name, "-o", "epochs=2", "-o", "optim.lr=0.1"], plugins, **mods)
         assert code == 0 and got["a"] == ("regdb", cfg.name, {"epochs": 2, "optim.lr": 0.1})
-    assert run_cli(["train", "fakepaper", "regdb", "--config", "/no/such.yaml"], **mods)[0] == 2
-    code, _, err = run_cli(["train", "nosuchpaper", "regdb"])
-    assert code == 2 and "reidlab_nosuchpaper.train" in err
+    assert run_cli(["train", "fakepaper", "regdb", "--config", "/no/such.yaml"], plugins, **mods)[0] == 2
+    code, _, err = run_cli(["train", "fakepaper", "sysu"], plugins, **mods)
+    assert code == 2 and "dataset must be one of ['regdb']" in err
+    code, out, err = run_cli(["train", "ssan", "cuhk_pedes"], plugins, **mods)
+    assert code == 2 and err == "reidlab train: error: ssan has no training/reproduce notebooks yet\n" and out == ""
+    code, _, err = run_cli(["train", "nosuchpaper", "regdb"], plugins)
+    assert code == 2 and "no installed paper 'nosuchpaper'" in err
