@@ -1,7 +1,9 @@
-import os
+import os, sys
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))   # nbrun, the notebook runner
 
 @pytest.fixture(autouse=True, scope="session")
 def _quiet_home(tmp_path_factory):

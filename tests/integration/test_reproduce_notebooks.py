@@ -1,4 +1,4 @@
-"""The reproduce notebooks honour the papermill contract of DESIGN.md and run their demo end to end."""
+"""The reproduce notebooks honour the papermill parameters contract (their smoke-size run is in test_notebooks.py)."""
 import json
 from pathlib import Path
 
@@ -6,12 +6,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 REPRODUCE_NBS = sorted(ROOT.glob("nbs/*/reproduce_*.ipynb"))
-OTHER_NBS = sorted(p for p in ROOT.glob("nbs/*/*.ipynb") if not p.name.startswith(("reproduce_", "_", ".")))
 
 
 def nb_id(p): return f"{p.parent.name}/{p.stem}"
 
-CONTRACT = {"data_root": None, "preset": "auto", "checkpoint": None, "device": "auto", "seed": 0, "out_dir": None}
+CONTRACT = {"data_root": None, "preset": "auto", "checkpoint": None, "device": "auto", "seed": 0, "out_dir": None,
+            "smoke": False}   # smoke=True: a tiny dataset and a short run, for the test suite only
 
 
 def _parameters_cell(nb):
@@ -39,17 +39,3 @@ def test_papermill_really_overrides_data_root(nb, tmp_path):
         pm.execute_notebook(str(nb), str(tmp_path/"out.ipynb"), parameters={"data_root": str(missing), "out_dir": str(tmp_path/"o")},
                             kernel_name="python3", cwd=str(nb.parent), progress_bar=False)
     assert str(missing) in str(e.value) and "does not exist" in str(e.value)
-
-
-@pytest.mark.notebook
-@pytest.mark.parametrize("nb", REPRODUCE_NBS, ids=nb_id)
-def test_demo_runs_end_to_end(nb, tmp_path):
-    "`papermill <nb> out.ipynb` with no parameters: demo preset, synthetic data, a labelled results table"
-    from reidlab_common.reproduce import run_notebook
-    rec = run_notebook(nb, tmp_path, {"out_dir": str(tmp_path)})
-    assert rec["status"] == "ok", (tmp_path/"error.txt").read_text() if (tmp_path/"error.txt").exists() else rec
-    res = json.loads((tmp_path/"results.json").read_text())
-    assert res["preset"] == "demo" and res["synthetic"] is True
-    assert res["rows"] and all(r["ours"] is None or 0 <= r["ours"] <= 100 for r in res["rows"])
-    md = (tmp_path/"results.md").read_text()
-    assert "synthetic" in md.lower()
