@@ -5,18 +5,18 @@
 # %% ../../nbs/common/07_metrics.ipynb #03c299f7
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from .core import ReidlabError, get_device, rows_per_chunk
+from .core import ReidlabError, rows_per_chunk
+from .distance import METRICS, as_array, check_metric, distance_blocks, pairwise_distance
 
 # %% auto #0
-__all__ = ['PROTOCOLS', 'AP_KINDS', 'prange', 'METRICS', 'T2I_AP', 'EvalResult', 'evaluate_reference', 'evaluate_blocks',
-           'evaluate', 'pairwise_distance', 'evaluate_features', 'evaluate_t2i', 'evaluate_t2i_reference',
-           'TrialSummary', 'summarize_trials', 'evaluate_trials']
+__all__ = ['PROTOCOLS', 'AP_KINDS', 'T2I_AP', 'EvalResult', 'evaluate_reference', 'evaluate_blocks', 'evaluate',
+           'evaluate_features', 'evaluate_t2i', 'evaluate_t2i_reference', 'TrialSummary', 'summarize_trials',
+           'evaluate_trials']
 
 # %% ../../nbs/common/07_metrics.ipynb #d01592b3
 PROTOCOLS = ("market", "sysu", "regdb")
@@ -51,15 +51,10 @@ class EvalResult:
         return " | ".join(parts) + f" ({self.num_valid}/{self.num_queries} valid queries)"
 
 # %% ../../nbs/common/07_metrics.ipynb #44a62ee5
-def _as_numpy(x, name: str) -> np.ndarray:
-    if hasattr(x, "detach"): x = x.detach().cpu().numpy()   # torch tensors, on any device
-    try: return np.asarray(x)
-    except Exception as e: raise ReidlabError(f"{name} could not be converted to an array: {e}") from e
-
 def _check_labels(n: int, rows_or_cols: str, **labels) -> list[np.ndarray]:
     out = []
     for name, v in labels.items():
-        a = _as_numpy(v, name).reshape(-1) if v is not None else None
+        a = as_array(v, name).reshape(-1) if v is not None else None
         if a is None: raise ReidlabError(f"{name} is required")
         if a.shape[0] != n: raise ReidlabError(f"{name} has {a.shape[0]} entries but the distance matrix has {n} {rows_or_cols}")
         if a.dtype.kind not in "iub": raise ReidlabError(f"{name} must hold integer ids, got dtype {a.dtype}")
@@ -124,130 +119,109 @@ def evaluate_reference(distmat, q_pids, g_pids, q_camids, g_camids, protocol: st
 # %% ../../nbs/common/07_metrics.ipynb #cf7e068b
 _N_STATS = 8   # n_pos, first_rank, dedup_first_rank, last_rank, ap_step, ap_sklearn, ap_trapezoid, ap_trapezoid_rank
 _AP_COLUMN = {"step": 4, "sklearn": 5, "trapezoid": 6, "trapezoid_rank": 7}
-_KEEP_CODE = {"regdb": 0, "market": 1, "sysu": 2}
 
-def _rank_positives_rows(dist, row0, q_code, q_cam, g_code, g_cam, g_order, code_start, code_stop,
-                         keep_mode, dedup, n_codes, stats, bad):
-    "numba kernel: per-query positive ranks and metric statistics for the rows of `dist` (queries row0..)"
-    n_rows, n_g = dist.shape
-    for r in prange(n_rows):
-        qi = row0 + r
-        c = q_code[qi]
-        qc = q_cam[qi]
-        row = dist[r]
-        s0 = code_start[c]
-        s1 = code_stop[c]
-        pos = np.empty(s1 - s0, np.int64)
-        n_pos = 0
-        for t in range(s0, s1):
-            j = g_order[t]
-            if keep_mode == 1 and g_cam[j] == qc: continue
-            if keep_mode == 2 and qc == 3 and g_cam[j] == 2: continue
-            pos[n_pos] = j
-            n_pos += 1
-        for col in range(_N_STATS): stats[r, col] = 0.0
-        if n_pos == 0:
-            for j in range(n_g):
-                x = row[j]
-                if x - x != 0: bad[r] = True
-            continue
-        vals0 = np.empty(n_pos, np.float64)
-        for k in range(n_pos): vals0[k] = row[pos[k]]
-        o = np.argsort(vals0, kind="mergesort")
-        svals = np.empty(n_pos, np.float64)
-        spos = np.empty(n_pos, np.int64)
-        for k in range(n_pos):
-            svals[k] = vals0[o[k]]
-            spos[k] = pos[o[k]]
-        vmax = svals[n_pos - 1]
-        v0 = svals[0]
-        p0 = spos[0]
-        a_lt = np.zeros(n_pos + 1, np.int64)
-        a_le = np.zeros(n_pos + 1, np.int64)
-        tie_before = np.zeros(n_pos, np.int64)
-        # a uniform grid over [v0, vmax] whose cells point at the first positive not below the cell start
-        n_grid = 32 * n_pos
-        scale = n_grid / (vmax - v0) if vmax > v0 else 0.0
-        if not scale < 1e300: scale = 0.0   # vmax - v0 subnormal: no grid, the exact loop does the work
-        grid = np.empty(n_grid, np.int64)
-        k = 0
-        for b in range(n_grid):
-            edge = v0 + b / scale if scale > 0 else v0
-            while k < n_pos and svals[k] < edge: k += 1
-            grid[b] = k
-        seen = np.zeros(n_codes if dedup else 1, np.bool_)
-        n_distinct = 0
-        for j in range(n_g):
-            x = row[j]
-            if x - x != 0:
-                bad[r] = True
-                continue
-            if x > vmax: continue
-            if keep_mode == 1:
-                if (g_cam[j] == qc) & (g_code[j] == c): continue
-            elif keep_mode == 2:
-                if (qc == 3) & (g_cam[j] == 2): continue
-            # number of positive distances < x: the grid's guess, then exact comparisons (rarely any)
-            b = int((x - v0) * scale)
-            b = 0 if b < 0 else b
-            b = n_grid - 1 if b >= n_grid else b
-            lo = grid[b]
-            while lo < n_pos and svals[lo] < x: lo += 1
-            while lo > 0 and svals[lo - 1] >= x: lo -= 1
-            hi = lo
-            while hi < n_pos and svals[hi] == x: hi += 1
-            a_le[lo] += 1
-            a_lt[hi] += 1
-            for k in range(lo, hi):
-                if j < spos[k]: tie_before[k] += 1
-            if dedup and (x < v0 or (x == v0 and j < p0)):
-                gc = g_code[j]
-                if not seen[gc]:
-                    seen[gc] = True
-                    n_distinct += 1
-        n_lt = 0
-        n_le = 0
-        ap_step = 0.0
-        ap_skl = 0.0
-        ap_trap = 0.0
-        ap_trank = 0.0
-        block_start = 0
-        block_stop = 0
-        rank = 0
-        for k in range(n_pos):
-            n_lt += a_lt[k]
-            n_le += a_le[k]
-            if k >= block_stop:
-                block_start = k
-                block_stop = k + 1
-                while block_stop < n_pos and svals[block_stop] == svals[k]: block_stop += 1
-            rank = n_lt + tie_before[k] + 1
-            prec = (k + 1) / rank
-            ap_step += prec
-            ap_trank += 0.5 * (prec + (k / (rank - 1) if rank > 1 else 1.0))
-            prec_le = block_stop / n_le
-            ap_skl += prec_le
-            ap_trap += 0.5 * (prec_le + (block_start / n_lt if n_lt > 0 else 1.0))
-            if k == 0: stats[r, 1] = rank
-        stats[r, 0] = n_pos
-        stats[r, 2] = n_distinct + 1
-        stats[r, 3] = rank
-        stats[r, 4] = ap_step / n_pos
-        stats[r, 5] = ap_skl / n_pos
-        stats[r, 6] = ap_trap / n_pos
-        stats[r, 7] = ap_trank / n_pos
+def _sorted_positives(dist, rows, index, protocol):
+    "Per row: the kept positives sorted by (distance, gallery index), padded with +inf; their count; and the same-identity items the keep mask drops"
+    c, q_cam = index.q_code[rows], index.q_cam[rows]
+    start, stop = index.code_start[c], index.code_stop[c]
+    t = start[:, None] + np.arange(max(1, int((stop - start).max())))
+    same = t < stop[:, None]
+    pos = index.g_order[np.minimum(t, len(index.g_order) - 1)]
+    keep = same.copy()
+    if protocol == "market": keep &= index.g_cam[pos] != q_cam[:, None]
+    elif protocol == "sysu": keep &= ~((q_cam[:, None] == 3) & (index.g_cam[pos] == 2))
+    vals = np.where(keep, dist[np.arange(len(rows))[:, None], pos], np.inf)
+    order = np.lexsort((pos, vals), axis=1)
+    return np.take_along_axis(vals, order, 1), np.take_along_axis(pos, order, 1), keep.sum(1), same & ~keep, pos
 
-prange = range   # replaced by numba.prange when the kernel is compiled
-_KERNEL = None
+def _candidates(dist, rows, index, protocol, vmax, dropped, pos):
+    "(row, column) of every kept item not farther than its row's last positive, in row-major order"
+    mask = dist <= vmax[:, None]
+    r, k = np.nonzero(dropped)
+    mask[r, pos[r, k]] = False                       # market: same identity and same camera
+    if protocol == "sysu":
+        q3, g2 = np.flatnonzero(index.q_cam[rows] == 3), np.flatnonzero(index.g_cam == 2)
+        if len(q3) and len(g2): mask[np.ix_(q3, g2)] = False
+    flat = np.flatnonzero(mask)                      # much faster than a 2-D nonzero
+    rows = flat // mask.shape[1]
+    return rows, flat - rows * mask.shape[1]
 
-def _kernel():
-    "The compiled kernel (numba, parallel over rows, cached on disk); compiled on first use"
-    global _KERNEL, prange
-    if _KERNEL is None:
-        import numba
-        prange = numba.prange
-        _KERNEL = numba.njit(parallel=True, cache=True, nogil=True)(_rank_positives_rows)
-    return _KERNEL
+def _runs(svals):
+    "Per sorted positive: the first index of its run of equal distances, and one past the last"
+    ks = np.arange(svals.shape[1])
+    starts = np.ones(svals.shape, bool); starts[:, 1:] = svals[:, 1:] != svals[:, :-1]
+    ends = np.ones(svals.shape, bool); ends[:, :-1] = starts[:, 1:]
+    run_start = np.maximum.accumulate(np.where(starts, ks, 0), axis=1)
+    run_stop = np.minimum.accumulate(np.where(ends, ks + 1, svals.shape[1])[:, ::-1], axis=1)[:, ::-1]
+    return run_start, run_stop
+
+def _place(svals, n_pos, run_start, cand_rows, x):
+    "Per candidate: the number of its row's positives with distance < x (lo) and <= x (hi)"
+    hi = np.empty(len(x), np.int64)
+    ptr = np.r_[0, np.cumsum(np.bincount(cand_rows, minlength=len(svals)))]
+    for r in np.flatnonzero(ptr[1:] > ptr[:-1]):
+        hi[ptr[r]:ptr[r + 1]] = np.searchsorted(svals[r, :n_pos[r]], x[ptr[r]:ptr[r + 1]], "right")
+    last = np.maximum(hi - 1, 0)
+    equal = (hi > 0) & (svals[cand_rows, last] == x)        # x is the distance of a positive (its own, or a tie)
+    return np.where(equal, run_start[cand_rows, last], hi), hi
+
+# %% ../../nbs/common/07_metrics.ipynb #0aa1de50
+def _row_counts(rows, idx, n_rows, width):
+    "counts[r, i] = number of p with (rows[p], idx[p]) == (r, i)"
+    return np.bincount(rows * width + idx, minlength=n_rows * width).reshape(n_rows, width)
+
+def _rank_stats(dist, row0: int, index, protocol: str) -> np.ndarray:
+    "Per-query statistics (_N_STATS columns) of a block of distance rows belonging to queries row0.."
+    n_rows = dist.shape[0]
+    rows = np.arange(row0, row0 + n_rows)
+    svals, spos, n_pos, dropped, pos = _sorted_positives(dist, rows, index, protocol)
+    width = svals.shape[1]
+    has = n_pos > 0
+    vmax = np.where(has, svals[np.arange(n_rows), np.maximum(n_pos - 1, 0)], -np.inf)
+    cr, cc = _candidates(dist, rows, index, protocol, vmax, dropped, pos)
+    x = dist[cr, cc]
+    run_start, run_stop = _runs(svals)
+    lo, hi = _place(svals, n_pos, run_start, cr, x)
+    n_lt = np.cumsum(_row_counts(cr, hi, n_rows, width + 1), 1)[:, :width]
+    n_le = np.cumsum(_row_counts(cr, lo, n_rows, width + 1), 1)[:, :width]
+    tie_before = np.zeros((n_rows, width), np.int64)
+    tied = np.flatnonzero((hi > lo) & ~((hi - lo == 1) & (cc == spos[cr, np.minimum(lo, width - 1)])))   # not just itself
+    for s in range(0, len(tied), 2**16):            # equal distances: the lower gallery index ranks first
+        p = tied[s:s + 2**16]
+        ks = np.arange(width)
+        before = (ks >= lo[p, None]) & (ks < hi[p, None]) & (cc[p, None] < spos[cr[p]])
+        tie_before += _row_counts(np.repeat(cr[p], before.sum(1)), np.nonzero(before)[1], n_rows, width)
+    rank = n_lt + tie_before + 1
+    stats = np.zeros((n_rows, _N_STATS))
+    _ap_sums(stats, n_pos, rank, n_lt, n_le, run_start, run_stop)
+    stats[:, 0] = n_pos
+    stats[:, 1] = np.where(has, rank[:, 0], 0)
+    stats[:, 3] = np.where(has, rank[np.arange(n_rows), np.maximum(n_pos - 1, 0)], 0)
+    if protocol == "sysu": stats[:, 2] = np.where(has, _distinct_before(svals, spos, cr, cc, x, index) + 1, 0)
+    return stats
+
+# %% ../../nbs/common/07_metrics.ipynb #5f7e31fa
+def _ap_sums(stats, n_pos, rank, n_lt, n_le, block_start, block_stop):
+    "Columns 4-7 of the statistics: the four AP flavours, summed over each row's positives in order, over P"
+    n_rows, width = rank.shape
+    sums = np.zeros((4, n_rows))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for k in range(width):                      # the same float operations, in the same order, as a loop over k
+            rk, lt = rank[:, k], n_lt[:, k]
+            prec = (k + 1) / rk
+            prec_le = block_stop[:, k] / n_le[:, k]
+            terms = (prec, prec_le, 0.5 * (prec_le + np.where(lt > 0, block_start[:, k] / lt, 1.0)),
+                     0.5 * (prec + np.where(rk > 1, k / (rk - 1), 1.0)))
+            act = k < n_pos
+            for col, t in enumerate(terms): sums[col] += np.where(act, t, 0.0)
+        stats[:, 4:8] = np.where(n_pos > 0, sums / n_pos, 0.0).T
+
+def _distinct_before(svals, spos, cand_rows, cand_cols, x, index):
+    "SYSU: per row, the number of distinct identities among the kept items ranked before the first positive"
+    v0, p0 = svals[cand_rows, 0], spos[cand_rows, 0]
+    sel = (x < v0) | ((x == v0) & (cand_cols < p0))
+    key = np.unique(cand_rows[sel] * index.n_codes + index.g_code[cand_cols[sel]])
+    return np.bincount(key // index.n_codes, minlength=len(svals))
 
 # %% ../../nbs/common/07_metrics.ipynb #7540b762
 class _GalleryIndex:
@@ -262,19 +236,14 @@ class _GalleryIndex:
         self.code_stop = np.cumsum(counts).astype(np.int64)
         self.code_start = self.code_stop - counts
 
-    def rank_rows(self, dist: np.ndarray, row0: int, protocol: str) -> tuple[np.ndarray, np.ndarray]:
+    def rank_rows(self, dist: np.ndarray, row0: int, protocol: str) -> np.ndarray:
         "Per-query statistics for a block of distance rows belonging to queries row0.."
         if dist.dtype not in (np.float32, np.float64): dist = dist.astype(np.float64)
-        dist = np.ascontiguousarray(dist)
-        stats = np.empty((dist.shape[0], _N_STATS), np.float64)
-        bad = np.zeros(dist.shape[0], np.bool_)
-        _kernel()(dist, row0, self.q_code, self.q_cam, self.g_code, self.g_cam, self.g_order, self.code_start,
-                  self.code_stop, _KEEP_CODE[protocol], protocol == "sysu", self.n_codes, stats, bad)
-        if bad.any():
-            r = int(np.flatnonzero(bad)[0]); j = int(np.flatnonzero(~np.isfinite(dist[r]))[0])
+        if not np.isfinite(dist.sum()) and not np.isfinite(dist).all():     # one cheap pass; the exact check on failure
+            r, j = np.argwhere(~np.isfinite(dist))[0]
             raise ReidlabError(f"distance matrix has a non-finite value {dist[r, j]} at query {row0 + r}, gallery {j}; "
                                "expected finite distances (check the features for NaN/inf)")
-        return stats, bad
+        return _rank_stats(dist, row0, self, protocol)
 
 def _result_from_stats(stats: np.ndarray, n_gallery: int, max_rank: int, protocol: str, ap: str,
                        ap_column: int, cmc_column: int) -> EvalResult:
@@ -308,10 +277,10 @@ def evaluate_blocks(blocks: Iterable[tuple[int, Any]], q_pids, g_pids, q_camids=
     index = _GalleryIndex(q_pids, g_pids, q_camids, g_camids)
     stats = np.full((n_q, _N_STATS), np.nan)
     for s, block in blocks:
-        block = _as_numpy(block, "distance block")
+        block = as_array(block, "distance block")
         if block.ndim != 2 or block.shape[1] != n_g or s < 0 or s + block.shape[0] > n_q:
             raise ReidlabError(f"distance block at row {s} has shape {block.shape}; expected (rows, {n_g}) within {n_q} queries")
-        stats[s:s + block.shape[0]] = index.rank_rows(block, s, protocol)[0]
+        stats[s:s + block.shape[0]] = index.rank_rows(block, s, protocol)
     if np.isnan(stats[:, 0]).any():
         raise ReidlabError(f"distance blocks did not cover query row {int(np.flatnonzero(np.isnan(stats[:, 0]))[0])}")
     return _result_from_stats(stats, n_g, max_rank, protocol, ap, _AP_COLUMN[ap], 2 if protocol == "sysu" else 1)
@@ -319,7 +288,7 @@ def evaluate_blocks(blocks: Iterable[tuple[int, Any]], q_pids, g_pids, q_camids=
 def evaluate(distmat, q_pids, g_pids, q_camids=None, g_camids=None, protocol: str = "market", ap: str = "step",
              max_rank: int = 50, memory_budget: int = 256 * 2**20) -> EvalResult:
     "CMC, mAP and mINP of a (queries × gallery) distance matrix under `protocol` with the AP flavour `ap`"
-    distmat = _as_numpy(distmat, "distmat")
+    distmat = as_array(distmat, "distmat")
     if distmat.ndim != 2: raise ReidlabError(f"distmat must be 2-D (queries × gallery), got shape {distmat.shape}")
     if distmat.dtype.kind not in "fiu": raise ReidlabError(f"distmat must be numeric, got dtype {distmat.dtype}")
     step = rows_per_chunk(distmat.shape[1], 8, memory_budget)
@@ -327,88 +296,11 @@ def evaluate(distmat, q_pids, g_pids, q_camids=None, g_camids=None, protocol: st
     return evaluate_blocks(blocks, q_pids, g_pids, q_camids, g_camids, protocol, ap, max_rank, shape=distmat.shape)
 
 # %% ../../nbs/common/07_metrics.ipynb #bd9c0fc9
-METRICS = ("cosine", "euclidean", "dot")
-
-def _check_features(qf, gf) -> tuple[np.ndarray, np.ndarray]:
-    q, g = _as_numpy(qf, "qf"), _as_numpy(gf, "gf")
-    for name, a in (("qf", q), ("gf", g)):
-        if a.ndim != 2: raise ReidlabError(f"{name} must be 2-D (items × dim), got shape {a.shape}")
-        if a.dtype.kind != "f": raise ReidlabError(f"{name} must be floating point, got {a.dtype}")
-        if not np.isfinite(a).all(): raise ReidlabError(f"{name} holds NaN or infinite values")
-    if q.shape[1] != g.shape[1]: raise ReidlabError(f"qf has dim {q.shape[1]} but gf has dim {g.shape[1]}")
-    dtype = np.promote_types(np.promote_types(q.dtype, g.dtype), np.float32)   # float16 computes in float32
-    return np.ascontiguousarray(q, dtype), np.ascontiguousarray(g, dtype)
-
-def _numpy_blocks(q, g, metric: str, step: int) -> Iterator[tuple[int, np.ndarray]]:
-    "CPU: NumPy's BLAS into two reused block buffers (valid until the next block); euclidean as (|q|² + |g|²) - 2 q·g"
-    if metric == "cosine":
-        q = q / np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12).astype(q.dtype)
-        g = g / np.maximum(np.linalg.norm(g, axis=1, keepdims=True), 1e-12).astype(g.dtype)
-    q_sq, g_sq = (q * q).sum(1), (g * g).sum(1)
-    dot = np.empty((min(step, len(q)), len(g)), q.dtype)
-    out = np.empty_like(dot) if metric == "euclidean" else dot
-    for s in range(0, len(q), step):
-        n = min(step, len(q) - s)
-        d, o = dot[:n], out[:n]
-        np.matmul(q[s:s + n], g.T, out=d)
-        if metric == "cosine": np.subtract(1, d, out=d)
-        elif metric == "dot": np.negative(d, out=d)
-        else:
-            np.add(q_sq[s:s + n, None], g_sq[None, :], out=o)
-            np.subtract(o, np.multiply(d, 2, out=d), out=o)
-        yield s, o
-
-def _torch_features(q: np.ndarray, g: np.ndarray, metric: str, device):
-    "Checked features as torch tensors on `device` (normalised for cosine) and |g|² for euclidean"
-    import torch
-    q, g = torch.as_tensor(q).to(get_device(device)), torch.as_tensor(g).to(get_device(device))
-    if metric == "cosine":
-        q = torch.nn.functional.normalize(q, dim=1); g = torch.nn.functional.normalize(g, dim=1)
-    g_sq = (g * g).sum(1) if metric == "euclidean" else None
-    return q, g, g_sq
-
-def _prepare_features(qf, gf, metric: str, device):
-    "`_check_features`, then `_torch_features`"
-    return _torch_features(*_check_features(qf, gf), metric, device)
-
-def _distance_block(q_block, g, g_sq, metric: str):
-    "torch: the distances of a block of query rows to all of g (same formulas as `_numpy_blocks`)"
-    d = q_block @ g.T
-    if metric == "cosine": return d.neg_().add_(1.0)
-    if metric == "dot": return d.neg_()
-    return ((q_block * q_block).sum(1)[:, None] + g_sq[None, :]).sub_(d.mul_(2.0))
-
-def _torch_blocks(q: np.ndarray, g: np.ndarray, metric: str, step: int, device) -> Iterator[tuple[int, np.ndarray]]:
-    "GPU (or another torch device): blocks of the checked features computed there and copied back to the host"
-    import torch
-    q, g, g_sq = _torch_features(q, g, metric, device)
-    with torch.no_grad():
-        for s in range(0, q.shape[0], step):
-            yield s, _distance_block(q[s:s + step], g, g_sq, metric).cpu().numpy()
-
-def _iter_distance_blocks(qf, gf, metric: str, device, memory_budget: int) -> Iterator[tuple[int, np.ndarray]]:
-    """(first row, block of distances) for row blocks of the query × gallery distances. On the CPU the
-    blocks come from NumPy's BLAS (faster than torch's here) in reused buffers: copy what you keep"""
-    _check_choice(metric, "metric", METRICS)
-    q, g = _check_features(qf, gf)
-    dev = get_device(device)
-    step = rows_per_chunk(len(g), q.itemsize * (2 if metric == "euclidean" else 1), memory_budget)
-    if dev.type == "cpu": return _numpy_blocks(q, g, metric, step)
-    return _torch_blocks(q, g, metric, step, dev)
-
-def pairwise_distance(qf, gf, metric: str = "euclidean", device="auto", memory_budget: int = 256 * 2**20) -> np.ndarray:
-    "The full (queries × gallery) distance matrix of `evaluate_features`, as a NumPy array"
-    out = None
-    for s, b in _iter_distance_blocks(qf, gf, metric, device, memory_budget):
-        if out is None: out = np.empty((len(qf), b.shape[1]), b.dtype)
-        out[s:s + len(b)] = b
-    return out if out is not None else np.zeros((0, len(gf)))
-
 def evaluate_features(qf, gf, q_pids, g_pids, q_camids=None, g_camids=None, metric: str = "euclidean",
                       protocol: str = "market", ap: str = "step", max_rank: int = 50, device="auto",
                       memory_budget: int = 256 * 2**20) -> EvalResult:
     "`evaluate` on the distances between query and gallery features, computed and ranked in row blocks"
-    return evaluate_blocks(_iter_distance_blocks(qf, gf, metric, device, memory_budget), q_pids, g_pids, q_camids,
+    return evaluate_blocks(distance_blocks(qf, gf, metric, device, memory_budget), q_pids, g_pids, q_camids,
                            g_camids, protocol=protocol, ap=ap, max_rank=max_rank, shape=(len(qf), len(gf)))
 
 # %% ../../nbs/common/07_metrics.ipynb #9faf10d7
@@ -419,7 +311,7 @@ def evaluate_t2i(similarity, text_pids, image_pids, max_rank: int = 10, ap: str 
     "Text-to-image CMC, mAP and mINP of a (texts × images) similarity matrix (larger = more similar)"
     _check_choice(ap, "ap", T2I_AP); _check_choice(ties, "ties", ("upstream", "stable"))
     max_rank = _check_max_rank(max_rank)
-    sim = _as_numpy(similarity, "similarity")
+    sim = as_array(similarity, "similarity")
     if sim.ndim != 2: raise ReidlabError(f"similarity must be 2-D (texts × images), got shape {sim.shape}")
     n_t, n_i = sim.shape
     if n_t == 0: raise ReidlabError("the query set is empty (similarity has 0 rows)")
@@ -433,7 +325,7 @@ def evaluate_t2i(similarity, text_pids, image_pids, max_rank: int = 10, ap: str 
     for s in range(0, n_t, step):
         block = sim[s:s + step][:, cols]
         if block.dtype not in (np.float32, np.float64): block = block.astype(np.float64)
-        stats.append(index.rank_rows(np.negative(block), s, "regdb")[0])
+        stats.append(index.rank_rows(np.negative(block), s, "regdb"))
     return _result_from_stats(np.concatenate(stats), n_i, max_rank, "t2i", ap,
                               _AP_COLUMN["trapezoid_rank" if ap == "trapezoid" else "step"], 1)
 

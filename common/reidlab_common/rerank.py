@@ -11,6 +11,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from .core import ReidlabError, get_device, rows_per_chunk
+from .distance import distance_block, prepare_features
 
 # %% auto #0
 __all__ = ['prange', 'half_k', 'stable_topk', 'k_reciprocal_rerank', 'k_reciprocal_rerank_reference', 'SparseRerank',
@@ -341,14 +342,13 @@ class SparseRerank:
     def blocks(self, memory_budget: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
         "(first query row, float32 block of final distances) over all query rows"
         import torch
-        from reidlab_common.metrics import _distance_block
         n_q, n_g = self.shape
         g_sq = (self.gf * self.gf).sum(1) if self.metric == "euclidean" else None
         step = rows_per_chunk(n_g, 12, memory_budget or self.memory_budget)
         lam = np.float32(self.lambda_value)
         with torch.no_grad():
             for s in range(0, n_q, step):
-                d = _distance_block(self.qf[s:s + step], self.gf, g_sq, self.metric).cpu().numpy()
+                d = distance_block(self.qf[s:s + step], self.gf, g_sq, self.metric).cpu().numpy()
                 block = (_sq32(d) / self.q_col_max[s:s + step, None]) * lam
                 jac = np.ones(d.shape, np.float32)
                 sub = self.jaccard[s:s + step].tocoo()
@@ -363,14 +363,13 @@ class SparseRerank:
 def _knn_and_row_max(f, metric: str, n_nb: int, memory_budget: int):
     "For all items: the n_nb nearest (squared metric distance, stable ties) and the row maximum of squared distances"
     import torch
-    from reidlab_common.metrics import _distance_block
     n = f.shape[0]
     f_sq = (f * f).sum(1) if metric == "euclidean" else None
     knn = np.empty((n, n_nb), np.int64); row_max = np.empty(n, np.float32)
     step = rows_per_chunk(n, 16, memory_budget)
     with torch.no_grad():
         for s in range(0, n, step):
-            d = _distance_block(f[s:s + step], f, f_sq, metric)
+            d = distance_block(f[s:s + step], f, f_sq, metric)
             d32 = (d ** 2).float()
             del d
             row_max[s:s + d32.shape[0]] = d32.max(1).values.cpu().numpy()
@@ -385,9 +384,7 @@ def k_reciprocal_rerank_features(qf, gf, k1: int = 20, k2: int = 6, lambda_value
                                  memory_budget: int = 256 * 2**20) -> SparseRerank:
     "k-reciprocal re-ranking from features in O(N·k) memory; see `SparseRerank` for the distances"
     import torch
-    from reidlab_common.metrics import _prepare_features, _check_choice, METRICS
-    _check_choice(metric, "metric", METRICS)
-    q, g, _ = _prepare_features(qf, gf, metric, device)
+    q, g, _ = prepare_features(qf, gf, metric, device)
     n_q, n_g = q.shape[0], g.shape[0]
     if n_q == 0 or n_g == 0: raise ReidlabError(f"empty query set or gallery: {n_q} queries, {n_g} gallery items")
     n = n_q + n_g

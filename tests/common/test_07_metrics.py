@@ -171,18 +171,6 @@ def test_metrics_12():
     _same(evaluate_blocks(blocks, qp, gp, qc, gc), evaluate(pairwise_distance(qf, gf), qp, gp, qc, gc))
     try: evaluate_blocks(blocks[:1], qp, gp, qc, gc); raise AssertionError("no error")
     except ReidlabError as e: assert "did not cover query row 0" in str(e)
-    d = pairwise_distance(qf, gf, "euclidean")
-    assert np.allclose(d, ((qf[:, None] - gf[None]) ** 2).sum(-1))
-    q32, g32 = qf.astype(np.float32), gf.astype(np.float32)   # CPU float32, one block: bit-equal to the plain NumPy formula
-    assert np.array_equal(pairwise_distance(q32, g32),
-                          (q32 * q32).sum(1)[:, None] + (g32 * g32).sum(1)[None] - 2 * (q32 @ g32.T))
-    assert pairwise_distance(q32, g32).dtype == np.float32 and pairwise_distance(qf, gf).dtype == np.float64
-    import torch   # the torch path (used on a GPU) computes the same formulas
-    for metric in METRICS:
-        t = np.concatenate([b for _, b in _torch_blocks(qf, gf, metric, 10, "cpu")])
-        assert np.allclose(t, pairwise_distance(qf, gf, metric), atol=1e-9), metric
-    assert np.allclose(pairwise_distance(qf, gf, "cosine"),
-                       1 - (qf / np.linalg.norm(qf, axis=1, keepdims=True)) @ (gf / np.linalg.norm(gf, axis=1, keepdims=True)).T)
     try: evaluate_features(qf, gf[:, :8], qp, gp, qc, gc); raise AssertionError("no error")
     except ReidlabError as e: assert "dim" in str(e)
     qf_bad = qf.copy(); qf_bad[3, 2] = np.nan
