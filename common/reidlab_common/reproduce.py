@@ -5,7 +5,7 @@
 # %% ../../nbs/common/14_reproduce.ipynb #5e9c3bb1
 from __future__ import annotations
 
-import hashlib, json, os, subprocess, sys, time, traceback
+import hashlib, json, os, sys, time, traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,7 +50,7 @@ def outputs_root() -> Path:
     root = _find_repo()
     return (root or Path.cwd())/"outputs"
 
-# %% ../../nbs/common/14_reproduce.ipynb #61debdac
+# %% ../../nbs/common/14_reproduce.ipynb #8499f9a6
 def reproduce_notebooks(only: list[str] | None = None) -> list[Path]:
     "Every nbs/<paper>/reproduce_<dataset>.ipynb, optionally only those of the named papers"
     nbs_dir = repo_root()/"nbs"
@@ -90,7 +90,7 @@ def check_seed(seed) -> int:
         raise ReidlabError(f"seed={seed!r}: expected an integer between 0 and 2**32-1")
     return seed
 
-# %% ../../nbs/common/14_reproduce.ipynb #958e4ea2
+# %% ../../nbs/common/14_reproduce.ipynb #51f7cba2
 @dataclass
 class Run:
     "A reproduce notebook's resolved parameters and bookkeeping"
@@ -129,7 +129,7 @@ class Run:
         return write_results(self.out_dir, rows, paper=self.paper, dataset=self.dataset, preset=self.preset,
                              synthetic=self.synthetic, provenance=self.provenance(**provenance_extra), smoke=self.smoke)
 
-# %% ../../nbs/common/14_reproduce.ipynb #36be2a02
+# %% ../../nbs/common/14_reproduce.ipynb #24c28c4f
 def cached_synthetic(dataset: str, seed: int = 0, sizes: dict | None = None, tag: str = "") -> Path:
     """The synthetic `dataset` in the cache, written once per (seed, sizes): a complete copy is reused; a new one
     is written to a private folder and renamed into place, so concurrent runs never read a half-written copy"""
@@ -158,7 +158,7 @@ def cached_synthetic(dataset: str, seed: int = 0, sizes: dict | None = None, tag
     if (root := complete(target)) is None: raise ReidlabError(f"could not place the synthetic {name} dataset in {target}")
     return root
 
-# %% ../../nbs/common/14_reproduce.ipynb #9beafa09
+# %% ../../nbs/common/14_reproduce.ipynb #40adaac6
 def start_run(paper: str, dataset: str, data_root=None, preset: str = "auto", checkpoint=None,
               device="auto", seed: int = 0, out_dir=None, synthetic_sizes: dict | None = None, smoke: bool = False) -> Run:
     "Resolve a reproduce notebook's parameters into a `Run` (see the rules above)"

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import math, random
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 
 import numpy as np
 

@@ -7,6 +7,7 @@ _m = _il.import_module('reidlab_common.transforms')
 globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 
 # %% ../../nbs/common/03_transforms.ipynb #5f4e2d2a
+from dataclasses import replace
 import torch, random as _random
 import numpy as _np
 from PIL import Image as _Image

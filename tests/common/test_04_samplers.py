@@ -15,7 +15,7 @@ def _toy_labels(seed=0):
     return r.permutation(vis), r.permutation(thr)
 
 def _upstream_reference(vis, thr, P, K, seed):
-    "The spec's description, written out with the global NumPy RNG"
+    "Upstream's IdentitySampler (AGW baseline `data_loader.py`), written out with the global NumPy RNG"
     _np.random.seed(seed)
     uniq = _np.unique(vis)
     vpos = {l: [i for i, x in enumerate(vis) if x == l] for l in uniq}; tpos = {l: [i for i, x in enumerate(thr) if x == l] for l in uniq}
@@ -46,7 +46,7 @@ def test_cross_modality_matches_upstream_draws():
     ref_v, ref_t = _upstream_reference(vis, thr, 3, 2, seed=5)
     p = CrossModalitySampler(vis, thr, 3, 2, seed=5).plan()
     assert _np.array_equal(p.visible.ravel(), ref_v) and _np.array_equal(p.thermal.ravel(), ref_t)
-    # the paper-size iteration counts of the spec
+    # the paper-size iteration counts of the upstream samplers
     for n, P, K, want in ((22258, 8, 4, 696), (2060, 8, 4, 65), (22258, 6, 8, 464)):
         labels = _np.arange(n) % 206
         assert len(CrossModalitySampler(labels, labels[:n // 2], P, K)) == want

@@ -13,7 +13,7 @@ from reidlab_common.core import seed_everything
 def _count(m): return sum(p.numel() for p in m.parameters())
 
 # %% ../../nbs/common/05_backbones.ipynb #4385932c
-def test_backbones_0():
+def test_parameter_split_of_the_sharing_table():
     table = {0: (0, 23_508_032), 1: (9_536, 23_498_496), 2: (225_344, 23_282_688),
              3: (1_444_928, 22_063_104), 4: (8_543_296, 14_964_736), 5: (23_508_032, 0)}
     for k, (specific, shared) in table.items():
@@ -22,7 +22,7 @@ def test_backbones_0():
         assert _count(net.shared) == shared, k
 
 # %% ../../nbs/common/05_backbones.ipynb #381dea5f
-def test_backbones_1():
+def test_modality_routing_and_bad_modalities():
     seed_everything(0)
     net = ModalityResNet(50, n_specific=2, last_stride=1).eval()
     x = torch.randn(1, 3, 288, 144)
@@ -41,7 +41,7 @@ def test_backbones_1():
     with pytest.raises(ReidlabError): net(x, "rgb")
 
 # %% ../../nbs/common/05_backbones.ipynb #9a787e20
-def test_backbones_2():
+def test_modality_copies_and_joint_batchnorm():
     seed_everything(0)
     net = ModalityResNet(18, n_specific=1, last_stride=1)
     v, t = net.specific["visible"].conv1.weight, net.specific["thermal"].conv1.weight
@@ -66,7 +66,7 @@ def test_backbones_2():
     assert not torch.allclose(bn.running_mean, 0.1 * seen["in"][:2].mean((0, 2, 3)), atol=1e-4)
 
 # %% ../../nbs/common/05_backbones.ipynb #8c461a24
-def test_backbones_3():
+def test_imagenet_weights_found_or_named():
     with tempfile.TemporaryDirectory() as td:
         old = os.environ.get("TORCH_HOME"); os.environ["TORCH_HOME"] = td
         try:
@@ -88,7 +88,7 @@ def test_backbones_3():
             else: os.environ["TORCH_HOME"] = old
 
 # %% ../../nbs/common/05_backbones.ipynb #e7d324af
-def test_backbones_4():
+def test_gem_by_hand_and_where_eps_enters():
     strip = torch.tensor([1., 2, 3, 0, 0, 4]).view(1, 1, 6, 1)
     for p, want in ((1, 1.6667), (3, 2.5544), (10, 3.3625)):
         assert abs(GeM(p)(strip).item() - want) < 1e-4, p
@@ -99,7 +99,7 @@ def test_backbones_4():
     assert gem(strip * 1e4, 10.0).isinf().all() and gem(strip * 1e4, 10.0, stable=True).isfinite().all()
 
 # %% ../../nbs/common/05_backbones.ipynb #dbd8c05d
-def test_backbones_5():
+def test_float32_even_under_autocast():
     x = torch.rand(2, 4, 6, 3) * 5
     with torch.autocast("cpu", dtype=torch.bfloat16):
         y = GeM(10.0)(x.bfloat16())
@@ -111,7 +111,7 @@ def test_backbones_5():
     assert len(list(GeM(3.0).parameters())) == 0
 
 # %% ../../nbs/common/05_backbones.ipynb #55f8e32b
-def test_backbones_6():
+def test_horizontal_part_strips():
     fm = torch.arange(2 * 3 * 18 * 9, dtype=torch.float32).view(2, 3, 18, 9)
     parts = pool_strips(fm, 6, "max")
     assert parts.shape == (2, 6, 3) and parts[1, 2, 0] == fm[1, 0, 6:9].max()
@@ -122,7 +122,7 @@ def test_backbones_6():
         with pytest.raises(ReidlabError, match="not divisible"): pool_strips(fm, n)
 
 # %% ../../nbs/common/05_backbones.ipynb #2ce827d9
-def test_backbones_7():
+def test_bn_neck():
     seed_everything(0)
     neck = BNNeck(2048, 206)
     assert not neck.bn.bias.requires_grad and neck.bn.bias.abs().sum() == 0

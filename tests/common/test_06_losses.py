@@ -15,7 +15,7 @@ def _explicit_lsce(z, y, eps):
     return -(q * z.log_softmax(1)).sum(1).mean()
 
 # %% ../../nbs/common/06_losses.ipynb #66aba2e7
-def test_losses_0():
+def test_label_smoothed_ce_by_hand():
     z, y = torch.tensor([[2., 0, 0, 0], [0, 1, 0, 0]]), torch.tensor([0, 1])
     assert abs(label_smoothed_cross_entropy(z, y, 0.1).item() - 0.654711) < 1e-6
     assert abs(label_smoothed_cross_entropy(z, y, 0.0).item() - 0.542211) < 1e-6
@@ -28,7 +28,7 @@ def test_losses_0():
     with pytest.raises(ReidlabError): label_smoothed_cross_entropy(z, y[:1])
 
 # %% ../../nbs/common/06_losses.ipynb #bb93e2ec
-def test_losses_1():
+def test_batch_hard_triplet_by_hand():
     x = torch.tensor([[0., 0], [2, 0], [1, 0.5], [3, 0]]); y = torch.tensor([0, 0, 1, 1])
     out = batch_hard_triplet_loss(x, y, 0.3)
     assert abs(out.loss.item() - 1.271760) < 1e-5 and out.n_correct == 0
@@ -38,7 +38,7 @@ def test_losses_1():
     assert sep.loss.item() == 0 and sep.n_correct == 4
 
 # %% ../../nbs/common/06_losses.ipynb #ed38ce75
-def test_losses_2():
+def test_soft_margin_triplet_by_hand():
     x = torch.tensor([[0.], [1], [3], [5]]); y = torch.tensor([0, 0, 1, 1])
     out = batch_hard_triplet_loss(x, y, soft_margin=True)
     assert abs(out.loss.item() - 0.315066) < 1e-6
@@ -46,7 +46,7 @@ def test_losses_2():
     assert torch.allclose(out.pairs.dist_ap, torch.tensor([1., 1, 2, 2])) and torch.allclose(out.pairs.dist_an, torch.tensor([3., 2, 2, 4]))
 
 # %% ../../nbs/common/06_losses.ipynb #d968d03d
-def test_losses_3():
+def test_batch_hard_against_brute_force():
     pts = torch.tensor([[0., 0], [2, 0], [0, 4], [0, 6], [1, 2], [1, 4], [3, 5], [5, 5]])
     lab = torch.tensor([0, 0, 1, 1, 0, 0, 1, 1])
     def brute(f, l, m):
@@ -63,7 +63,7 @@ def test_losses_3():
     with pytest.raises(ReidlabError, match="two identities"): batch_hard_triplet_loss(pts, torch.zeros(8))
 
 # %% ../../nbs/common/06_losses.ipynb #c1b86a1d
-def test_losses_4():
+def test_gradients_flow_to_the_mined_rows():
     f = torch.randn(12, 5, requires_grad=True); l = torch.arange(12) // 3
     out = batch_hard_triplet_loss(f, l, 0.3)
     out.loss.backward()

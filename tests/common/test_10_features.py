@@ -14,7 +14,7 @@ import pytest
 from torch.utils.data import TensorDataset
 
 # %% ../../nbs/common/10_features.ipynb #8c9f849d
-def test_features_0():
+def test_a_linear_network_makes_the_expected():
     torch.manual_seed(0)
     x = torch.randn(10, 3, 4, 2); pids = torch.arange(10) % 3
     net = nn.Sequential(nn.Flatten(), nn.Linear(24, 5)).train()
@@ -29,7 +29,7 @@ def test_features_0():
     with pytest.raises(ReidlabError, match="empty"): extract_features(net, TensorDataset(x[:0]), "cpu", progress=False)
 
 # %% ../../nbs/common/10_features.ipynb #1c4b0690
-def test_features_1():
+def test_records_on_disk_recorddataset_reads():
     from PIL import Image
     Rec = namedtuple("Rec", "path pid camid")
     with tempfile.TemporaryDirectory() as td:

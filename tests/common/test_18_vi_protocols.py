@@ -6,13 +6,13 @@ import importlib as _il
 _m = _il.import_module('reidlab_common.vi_protocols')
 globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 
-# %% ../../nbs/common/18_vi_protocols.ipynb #7a34e56b
+# %% ../../nbs/common/18_vi_protocols.ipynb #1ed5e51e
 import tempfile
 import pytest
 import torch
 from reidlab_common.datasets import ImageRecord
 
-# %% ../../nbs/common/18_vi_protocols.ipynb #8af5ce5b
+# %% ../../nbs/common/18_vi_protocols.ipynb #4e03cb6b
 def test_rank_pair_hand_case():
     q = [ImageRecord(f"q{i}", p, 1) for i, p in enumerate([0, 1, 2])]
     g = [ImageRecord(f"g{i}", p, 2) for i, p in enumerate([0, 1, 0, 2, 1])]
@@ -20,7 +20,7 @@ def test_rank_pair_hand_case():
     res = rank_pair(-D, np.eye(5), q, g, "regdb")             # -qf @ gf.T == D
     assert np.allclose(res.cmc[:5], [1/3, 2/3, 2/3, 1, 1]) and abs(res.mAP - 0.508333) < 1e-6 and abs(res.mINP - 0.433333) < 1e-6
 
-# %% ../../nbs/common/18_vi_protocols.ipynb #8f194a0e
+# %% ../../nbs/common/18_vi_protocols.ipynb #f4aae8d1
 def test_vi_drivers_route_by_modality():
     import torchvision.transforms.v2 as T
     tf = T.Compose([T.ToImage(), T.ToDtype(torch.float32, scale=True), T.Resize((16, 8))])
@@ -41,13 +41,13 @@ def test_vi_drivers_route_by_modality():
         assert set(s) == {"all-search", "indoor-search"} and s["all-search"].num_trials == 2
         assert seen == {"visible": len(galleries), "thermal": len(sd.query)}
 
-# %% ../../nbs/common/18_vi_protocols.ipynb #f610b4cb
+# %% ../../nbs/common/18_vi_protocols.ipynb #f488f990
 def test_chance_of_one_match_in_five():
     gal = [ImageRecord(f"g{i}", i, 2) for i in range(5)]
     ch = chance_level([ImageRecord("q", 3, 1)] * 4, gal, "regdb", draws=400)
     assert abs(ch["R1"] - 20) < 3 and abs(ch["R5"] - 100) < 1e-9
 
-# %% ../../nbs/common/18_vi_protocols.ipynb #deb701ab
+# %% ../../nbs/common/18_vi_protocols.ipynb #07540467
 def test_trial_checkpoint_names_and_refusals():
     with tempfile.TemporaryDirectory() as td:
         for t in (1, 2): (Path(td)/f"regdb_x_trial_{t}_best.t").write_bytes(b"")
@@ -59,7 +59,7 @@ def test_trial_checkpoint_names_and_refusals():
         (Path(td)/"trial_4").mkdir(); (Path(td)/"trial_4"/"last.pt").write_bytes(b"")
         assert trial_checkpoint(Path(td)/"trial_1"/"last.pt", 4, (1, 4)) == Path(td)/"trial_4"/"last.pt"
 
-# %% ../../nbs/common/18_vi_protocols.ipynb #43d852f0
+# %% ../../nbs/common/18_vi_protocols.ipynb #690081f7
 def test_selection_table_rows():
     from reidlab_common.report import PaperResult
     def res(c1): return EvalResult(np.array([c1, 1.0] + [1.0] * 18), 0.5, 0.25, 1, 1)

@@ -7,6 +7,6 @@ _m = _il.import_module('reidlab_hctriplet.paper')
 globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 
 # %% ../../nbs/hctriplet/00_paper.ipynb #239d3aa9
-def test_paper_0():
+def test_paper_rows_name_their_datasets():
     assert {r.dataset for r in paper_results()} <= set(PAPER.datasets)
     assert all(r.dataset == PAPER.datasets[0] for r in paper_results(PAPER.datasets[0]))
