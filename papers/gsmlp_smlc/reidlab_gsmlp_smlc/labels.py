@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import torch
 
-from reidlab_common.core import ReidlabError
+from reidlab_common.core import ReidlabError, rows_per_chunk
 from .memory import GramStats, MemoryBank, gram_stats
 
 # %% auto #0
@@ -74,7 +74,7 @@ def similarity_candidates(s: torch.Tensor, threshold: float = 0.6, min_candidate
 
 # %% ../../../nbs/gsmlp_smlc/03_labels.ipynb #516a58cf
 def _chunk(n_cols: int, row_bytes: int, chunk_size: int | None) -> int:
-    return max(1, int(chunk_size) if chunk_size else CHUNK_BUDGET_BYTES // max(1, n_cols * row_bytes))
+    return max(1, int(chunk_size)) if chunk_size else rows_per_chunk(n_cols, row_bytes, CHUNK_BUDGET_BYTES)
 
 def _chunked_distance(m: torch.Tensor, t: torch.Tensor, s: torch.Tensor, chunk_size: int | None) -> torch.Tensor:
     "Exact: cdist of the anchors' adjacency rows against blocks of adjacency rows (diagonals zeroed), float32"
