@@ -5,7 +5,7 @@
 # %% ../../nbs/common/01_datasets.ipynb #7af2cc75
 from __future__ import annotations
 
-import hashlib, json, os, random, re, warnings
+import hashlib, json, os, random, re, stat as _stat, warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,15 +13,17 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from .core import ReidlabError, cache_dir, get_logger
+from .core import ReidlabError, atomic_save_npy, atomic_write_json, cache_dir, get_logger
 
 # %% auto #0
 __all__ = ['DATASETS', 'LAYOUTS', 'SYSU_VISIBLE_CAMS', 'SYSU_THERMAL_CAMS', 'SYSU_GALLERY_CAMS', 'SYSU_PATH_RE', 'SYSU_FILE_RE',
            'REGDB_LINE_RE', 'REGDB_CAMID', 'ECN_DATASETS', 'MARS_NAME_RE', 'DUKEV_NAME_RE', 'ICFG_JSON_NAMES',
-           'DatasetError', 'MissingPathError', 'FileNameError', 'SplitFileError', 'ImageReadError', 'ImageRecord',
-           'TrackletRecord', 'TextRecord', 'ReidSplits', 'load_dataset', 'read_image', 'read_images', 'parse_sysu_path',
+           'SYNTHETIC_MARKER', 'DatasetError', 'MissingPathError', 'FileNameError', 'SplitFileError', 'ImageReadError',
+           'OptionError', 'ImageRecord', 'TrackletRecord', 'TextRecord', 'ReidSplits', 'load_dataset', 'read_image',
+           'read_images', 'image_problem', 'record_files', 'scan_images', 'validate_images', 'parse_sysu_path',
            'read_sysu_ids', 'sysu_gallery', 'read_regdb_index', 'TrainingArrays', 'load_training_arrays',
-           'camstyle_path', 'dense_chunks', 'Vocabulary', 'DataCheckReport', 'check_dataset']
+           'camstyle_path', 'dense_chunks', 'read_dukev_split', 'Vocabulary', 'DataCheckReport', 'dataset_inventory',
+           'inventory_digest', 'dataset_counts', 'check_dataset']
 
 # %% ../../nbs/common/01_datasets.ipynb #3b6f0344
 class DatasetError(ReidlabError):
@@ -38,6 +40,8 @@ class SplitFileError(DatasetError, ValueError):
 
 class ImageReadError(DatasetError, OSError):
     "An image file cannot be opened or decoded"
+class OptionError(DatasetError, ValueError):
+    "A loader option has a value the loader does not accept"
 
 # %% ../../nbs/common/01_datasets.ipynb #f0b276a8
 DATASETS = ("sysu_mm01", "regdb", "market1501", "dukemtmc_reid", "msmt17", "mars", "dukemtmc_videoreid",
@@ -71,7 +75,7 @@ LAYOUTS = {
     "dukemtmc_videoreid": """DukeMTMC-VideoReID/
   train/<pid4>/<tid4>/<pid4>_C<c>_F<ffff>_X<xxxxx>.jpg   e.g. train/0001/0003/0001_C6_F0099_X30823.jpg
   query/<pid4>/<tid4>/...   gallery/<pid4>/<tid4>/...
-  split_*.json                  written by the loader on first use""",
+  (split_*.json left by upstream code are ignored; reidlab caches its scan in its cache folder)""",
     "cuhk_pedes": """CUHK-PEDES/
   imgs/CUHK01/ imgs/CUHK03/ imgs/Market/ imgs/cam_a/ imgs/cam_b/ imgs/test_query/ imgs/train_query/
   reid_raw.json   list of {split, captions, file_path (relative to imgs/), processed_tokens, id}""",
@@ -140,6 +144,8 @@ class ReidSplits:
     @property
     def kind(self) -> str:
         rec = next((r for s in (self.train, self.query, self.gallery) for r in s), None)
+        if rec is None:  # an empty folder: the kind its loader would return
+            return {"mars": "tracklet", "dukemtmc_videoreid": "tracklet", "cuhk_pedes": "text", "icfg_pedes": "text"}.get(self.name, "image")
         return {TrackletRecord: "tracklet", TextRecord: "text"}.get(type(rec), "image")
 
     def counts(self) -> dict:
@@ -212,15 +218,94 @@ def read_images(items: Iterable, size: tuple[int, int] = (144, 288), resample: s
         with ThreadPoolExecutor(n) as ex: list(ex.map(work, range(len(paths))))
     return out
 
+# %% ../../nbs/common/01_datasets.ipynb #c0a1d002
+_TEXT_BYTES = frozenset(range(32, 127)) | {9, 10, 13}
+
+def image_problem(path) -> str | None:
+    "What makes `path` unusable as an image (missing, a folder, empty, unreadable, not an image, truncated, corrupt), or None"
+    from PIL import Image, UnidentifiedImageError
+    try: st = os.stat(path)
+    except FileNotFoundError: return "missing"
+    except OSError as e: return f"cannot be read ({e.strerror or e})"
+    if _stat.S_ISDIR(st.st_mode): return "a folder, not an image file"
+    if not _stat.S_ISREG(st.st_mode): return "not a regular file"
+    if st.st_size == 0: return "empty file (0 bytes)"
+    fmt = Path(path).suffix.lstrip(".").upper() or "image"
+    fmt = {"JPG": "JPEG", "TIF": "TIFF"}.get(fmt, fmt)
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64); f.seek(0)
+            try:
+                with Image.open(f) as im:
+                    fmt = im.format or fmt
+                    if fmt == "JPEG": im.draft(im.mode, (max(1, im.size[0] // 8), max(1, im.size[1] // 8)))
+                    im.load()
+            except UnidentifiedImageError:
+                if all(b in _TEXT_BYTES for b in head): return f"a text file, not an image (it starts with {head[:32].decode()!r})"
+                return f"not an image in a format PIL reads (it starts with {head[:8]!r})"
+    except Exception as e:  # decoders raise OSError, SyntaxError, ValueError, EOFError, zlib.error, ...
+        if isinstance(e, PermissionError): return f"cannot be read ({e.strerror})"
+        return f"{'truncated' if 'truncated' in str(e).lower() else 'corrupt'} {fmt} data ({type(e).__name__}: {e})"
+    return None
+
+def record_files(items) -> list[str]:
+    "Every file that records (image, tracklet or text records) or plain paths point at, each once, in order"
+    out = []
+    for it in items:
+        if isinstance(it, TrackletRecord): out.extend(it.frames)
+        else: out.append(str(it) if isinstance(it, (str, os.PathLike)) else it.path)
+    return list(dict.fromkeys(out))
+
+# %% ../../nbs/common/01_datasets.ipynb #c0a1d003
+def scan_images(paths, progress: bool = True, workers: int | None = None, desc: str = "decoding images") -> list[tuple[str, str]]:
+    "(path, problem) of every file in `paths` that `image_problem` rejects, in the given order, decoded in a thread pool"
+    from tqdm.auto import tqdm
+    paths = record_files(paths)
+    chunks = [paths[i:i + 128] for i in range(0, len(paths), 128)]
+    n = max(1, workers or min(16, (os.cpu_count() or 1) + 2))
+    bad = []
+    with tqdm(total=len(paths), desc=desc, unit="img", disable=not progress, leave=False) as bar, ThreadPoolExecutor(n) as ex:
+        for chunk, why in zip(chunks, ex.map(lambda c: [image_problem(p) for p in c], chunks)):
+            bad += [(p, w) for p, w in zip(chunk, why) if w]
+            bar.update(len(chunk))
+    return bad
+
+def _stat_fingerprint(paths: list[str]) -> str:
+    h = hashlib.sha1()
+    for p in paths:
+        try: st = os.stat(p); s = f"{st.st_size}:{st.st_mtime_ns}"
+        except OSError: s = "?"
+        h.update(f"{p}\0{s}\n".encode())
+    return h.hexdigest()
+
+def validate_images(paths, progress: bool = True, workers: int | None = None, what: str = "images", cache: bool = True) -> int:
+    "Decode every image `paths` (or records) point at; raise one `ImageReadError` listing the first bad files and their count"
+    paths = record_files(paths)
+    stamp = cache_dir("validated_images")/_stat_fingerprint(paths) if cache else None
+    if stamp is not None and stamp.exists(): return len(paths)
+    bad = scan_images(paths, progress, workers, f"checking {len(paths)} {what}")
+    if bad:
+        listed = "\n".join(f"  {p}: {why}" for p, why in bad[:10])
+        more = f"\n  ... and {len(bad) - 10} more" if len(bad) > 10 else ""
+        raise ImageReadError(f"{len(bad)} of {len(paths)} {what} cannot be used:\n{listed}{more}\n"
+                             "replace or delete these files (`reidlab data check <dataset> <folder>` lists every one)")
+    if stamp is not None: stamp.touch()
+    return len(paths)
+
 # %% ../../nbs/common/01_datasets.ipynb #00ad4dbd
 def _resolve_root(name: str, root, folder: str, marker: str) -> Path:
+    if not isinstance(root, (str, os.PathLike)) or not str(root).strip():
+        raise DatasetError(f"{name}: the dataset root must be a folder path, got {root!r}\nExpected layout:\n{LAYOUTS[name]}")
     root = Path(root).expanduser()
     if not (root/marker).exists() and (root/folder/marker).exists(): root = root/folder
+    if root.exists() and not root.is_dir(): raise DatasetError(f"{name}: the dataset root {root} is a file, not a folder\nExpected layout:\n{LAYOUTS[name]}")
     if not root.is_dir(): raise _missing(name, root, "dataset root")
     return root
 
 def _require(name: str, path: Path, what: str) -> Path:
     if not path.exists(): raise _missing(name, path, what)
+    if what.endswith("folder") and not path.is_dir(): raise DatasetError(f"{name}: {path} is a file; the {what} was expected there\nExpected layout:\n{LAYOUTS[name]}")
+    if what.endswith("file") and not path.is_file(): raise DatasetError(f"{name}: {path} is a folder; the {what} was expected there\nExpected layout:\n{LAYOUTS[name]}")
     return path
 
 def _sorted_names(folder: Path) -> list[str]:
@@ -233,6 +318,20 @@ def _label_map(pids: Iterable[int]) -> dict[int, int]:
 def _relabel(records: list, label_of: dict) -> list:
     from dataclasses import replace
     return [replace(r, label=label_of[r.pid]) for r in records]
+def _int_option(name: str, key: str, value, lo: int, hi: int | None, why: str = "") -> int:
+    "`value` as an int in lo..hi (digit strings accepted), else an `OptionError` naming the option"
+    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool) or isinstance(value, str) and value.strip().isdigit()
+    if not ok or int(value) < lo or (hi is not None and int(value) > hi):
+        raise OptionError(f"{name}: {key} must be an integer {lo}..{'' if hi is None else hi} {why}, got {value!r}".replace("  ", " "))
+    return int(value)
+
+def _read_text(name: str, path: Path, what: str) -> str:
+    "The text of a list or annotation file, or a clear error when it is missing, a folder or not text"
+    if not path.exists(): raise _missing(name, path, what)
+    if not path.is_file(): raise DatasetError(f"{name}: {path} is a folder; the {what} was expected there")
+    try: return path.read_text()
+    except UnicodeDecodeError as e: raise SplitFileError(f"{name}: {path} is not a text file ({e}); expected the {what}") from e
+    except OSError as e: raise DatasetError(f"{name}: cannot read the {what} {path}: {e}") from e
 
 # %% ../../nbs/common/01_datasets.ipynb #dce0d1cc
 SYSU_VISIBLE_CAMS, SYSU_THERMAL_CAMS = (1, 2, 4, 5), (3, 6)
@@ -249,8 +348,7 @@ def parse_sysu_path(path) -> tuple[int, int]:
 def read_sysu_ids(path) -> list[int]:
     "The identity ids on the first line of a SYSU-MM01 `exp/*_id.txt` file"
     path = Path(path)
-    if not path.is_file(): raise _missing("sysu_mm01", path, "split file")
-    first = path.read_text().splitlines()[:1]
+    first = _read_text("sysu_mm01", path, "split file").splitlines()[:1]
     try: ids = [int(t) for t in first[0].split(",") if t.strip()] if first else []
     except ValueError as e: raise SplitFileError(f"sysu_mm01: {path}: the first line must be comma-separated integer ids, got {first[0][:80]!r}") from e
     if not ids: raise SplitFileError(f"sysu_mm01: {path} has no ids on its first line")
@@ -274,8 +372,9 @@ def _sysu_records(root: Path, pids: Iterable[int], cams: Sequence[int]) -> list[
 
 def sysu_gallery(root, test_ids: Iterable[int], mode: str = "all", trial: int = 0, shots: str = "single") -> list[ImageRecord]:
     "The SYSU-MM01 gallery of `trial`: Python `random` seeded with the trial, one draw per existing (id, camera) folder"
-    if mode not in SYSU_GALLERY_CAMS: raise ValueError(f"mode must be 'all' or 'indoor', got {mode!r}")
-    if shots not in ("single", "multi"): raise ValueError(f"shots must be 'single' or 'multi', got {shots!r}")
+    if mode not in SYSU_GALLERY_CAMS: raise OptionError(f"sysu_mm01: mode must be 'all' or 'indoor', got {mode!r}")
+    if shots not in ("single", "multi"): raise OptionError(f"sysu_mm01: gallery_shots must be 'single' or 'multi', got {shots!r}")
+    trial = _int_option("sysu_mm01", "trial", trial, 0, None, "(upstream evaluates trials 0..9)")
     rng = random.Random(trial)  # same stream as random.seed(trial), without touching the global state
     recs = []
     for pid in sorted(test_ids):
@@ -286,13 +385,22 @@ def sysu_gallery(root, test_ids: Iterable[int], mode: str = "all", trial: int = 
             recs += [ImageRecord(p, pid, cam, "visible") for p in picks]
     return recs
 
+def _sysu_ids_with_images(root: Path, ids: set, listed_in: str, what: str) -> None:
+    if ids:
+        ids = sorted(ids)
+        raise DatasetError(f"sysu_mm01: {len(ids)} ids listed in {listed_in} have no {what} under {root}: {ids[:10]} "
+                           f"(expected folders like cam3/{ids[0]:04d}/ holding <n:04d>.jpg files)")
+
 def _load_sysu_mm01(root, mode: str = "all", trial: int = 0, gallery_shots: str = "single") -> ReidSplits:
     name = "sysu_mm01"
+    trial = _int_option(name, "trial", trial, 0, None, "(upstream evaluates trials 0..9)")
     root = _resolve_root(name, root, "SYSU-MM01", "exp")
     _require(name, root/"exp", "split folder")
     for c in (*SYSU_VISIBLE_CAMS, *SYSU_THERMAL_CAMS): _require(name, root/f"cam{c}", "camera folder")
     train_ids = read_sysu_ids(root/"exp"/"train_id.txt") + read_sysu_ids(root/"exp"/"val_id.txt")
     test_ids = read_sysu_ids(root/"exp"/"test_id.txt")
+    both = sorted(set(train_ids) & set(test_ids))
+    if both: raise SplitFileError(f"sysu_mm01: ids {both[:10]} are listed both for training (exp/train_id.txt, val_id.txt) and in {root/'exp'/'test_id.txt'}")
     visible = _sysu_records(root, set(train_ids), SYSU_VISIBLE_CAMS)
     thermal = _sysu_records(root, set(train_ids), SYSU_THERMAL_CAMS)
     label_of = _label_map(r.pid for r in thermal)
@@ -300,6 +408,8 @@ def _load_sysu_mm01(root, mode: str = "all", trial: int = 0, gallery_shots: str 
     if no_thermal: raise DatasetError(f"sysu_mm01: training ids {no_thermal[:10]} have visible images but no thermal image under {root}/cam3, cam6")
     train = _relabel(visible, label_of) + _relabel(thermal, label_of)
     query = _sysu_records(root, test_ids, SYSU_THERMAL_CAMS)
+    _sysu_ids_with_images(root, set(train_ids) - set(label_of), "exp/train_id.txt or exp/val_id.txt", "image")
+    _sysu_ids_with_images(root, set(test_ids) - {r.pid for r in query}, "exp/test_id.txt", "thermal (query) image")
     gallery = sysu_gallery(root, test_ids, mode, trial, gallery_shots)
     official = dict(train_ids=395, train_images=34167, train_visible_images=22258, train_thermal_images=11909,
                     query_images=3803, query_ids=96)
@@ -318,9 +428,8 @@ REGDB_CAMID = {"visible": 1, "thermal": 2}
 def read_regdb_index(path, root) -> list[ImageRecord]:
     "Records of one RegDB index file (`<relative path> <label>` per line), `label` as written"
     path, root = Path(path), Path(root)
-    if not path.is_file(): raise _missing("regdb", path, "index file")
     recs = []
-    for i, line in enumerate(path.read_text().splitlines(), 1):
+    for i, line in enumerate(_read_text("regdb", path, "index file").splitlines(), 1):
         if not line.strip(): continue
         parts = line.split()
         if len(parts) < 2 or not parts[1].lstrip("-").isdigit():
@@ -345,8 +454,8 @@ def _check_contiguous(recs: list, path: Path, name: str) -> int:
 
 def _load_regdb(root, trial: int = 1, direction: str = "v2t", check_files: bool = True) -> ReidSplits:
     name = "regdb"
-    if not 1 <= int(trial) <= 10: raise ValueError(f"regdb trial must be 1..10, got {trial!r}")
-    if direction not in ("v2t", "t2v"): raise ValueError(f"direction must be 'v2t' or 't2v', got {direction!r}")
+    trial = _int_option(name, "trial", trial, 1, 10, "(the ten index-file splits)")
+    if direction not in ("v2t", "t2v"): raise OptionError(f"regdb: direction must be 'v2t' or 't2v', got {direction!r}")
     root = _resolve_root(name, root, "RegDB", "idx")
     for sub in ("Visible", "Thermal", "idx"): _require(name, root/sub, "folder")
     f = {f"{s}_{m}": root/"idx"/f"{s}_{m}_{trial}.txt" for s in ("train", "test") for m in ("visible", "thermal")}
@@ -399,23 +508,47 @@ def _build_npy(path: Path, records: list, size) -> None:
         raise
 
 def _open_cached(img_path: Path, lab_path: Path, records: list, size) -> tuple[np.ndarray, np.ndarray]:
-    imgs = np.load(img_path, mmap_mode="r")
-    labels = np.load(lab_path)
+    "The cached arrays, checked against the records; a `DatasetError` naming the file when one is unreadable or stale"
+    again = lambda p, q: f"delete it (and {q.name}) to rebuild it"
+    try: imgs = np.load(img_path, mmap_mode="r")
+    except (OSError, ValueError, EOFError) as e: raise DatasetError(f"cannot read the cached training array {img_path} as a .npy file ({e}); {again(img_path, lab_path)}") from e
+    try: labels = np.load(lab_path)
+    except (OSError, ValueError, EOFError) as e: raise DatasetError(f"cannot read the cached labels {lab_path} as a .npy file ({e}); {again(lab_path, img_path)}") from e
     w, h = size
     want = np.array([r.label for r in records], np.int64)
     if imgs.shape != (len(records), h, w, 3) or imgs.dtype != np.uint8:
         raise DatasetError(f"cached training array {img_path} has shape {imgs.shape} {imgs.dtype}, expected {(len(records), h, w, 3)} uint8 "
-                           f"for the current dataset; delete it (and {lab_path.name}) to rebuild")
+                           f"for the current dataset; {again(img_path, lab_path)}")
     if labels.shape != want.shape or not np.array_equal(labels, want):
-        raise DatasetError(f"cached labels {lab_path} do not match the dataset's training labels; delete it (and {img_path.name}) to rebuild")
+        raise DatasetError(f"cached labels {lab_path} do not match the dataset's training labels; {again(lab_path, img_path)}")
     return imgs, labels
 
-def _regdb_cache_folder(ds: ReidSplits) -> Path:
-    h = hashlib.sha1(str(ds.root.resolve()).encode())
-    for s in ("train_visible", "train_thermal"):
-        h.update((ds.root/"idx"/f"{s}_{ds.options['trial']}.txt").read_bytes())
-    return cache_dir("regdb", h.hexdigest()[:16])
+# %% ../../nbs/common/01_datasets.ipynb #d1e2f301
+def _root_key(root: Path) -> str:
+    return hashlib.sha1(str(Path(root).resolve()).encode()).hexdigest()[:16]
 
+def _records_fingerprint(records: list, size) -> str:
+    "What a training array is built from: each image's path, label, size and modification time, and the output size"
+    h = hashlib.sha1(f"{tuple(size)}\n".encode())
+    for r in records:
+        try: st = os.stat(r.path); s = f"{st.st_size}:{st.st_mtime_ns}"
+        except OSError: s = "?"
+        h.update(f"{r.path}\0{r.label}\0{s}\n".encode())
+    return h.hexdigest()
+
+def _stamp(img_path: Path) -> Path: return img_path.with_name(img_path.stem + ".fingerprint.json")
+
+def _fresh(img_path: Path, lab_path: Path, fingerprint: str) -> bool:
+    try: return img_path.exists() and lab_path.exists() and json.loads(_stamp(img_path).read_text()).get("fingerprint") == fingerprint
+    except (OSError, ValueError, AttributeError): return False
+
+def _build_cached(img_path: Path, lab_path: Path, records: list, size, fingerprint: str, name: str) -> None:
+    get_logger("reidlab.datasets").info(f"{name}: resizing {len(records)} training images to {size[1]}x{size[0]} into {img_path}")
+    _build_npy(img_path, records, size)
+    atomic_save_npy(lab_path, np.array([r.label for r in records], np.int64))
+    atomic_write_json(_stamp(img_path), dict(fingerprint=fingerprint, images=len(records), size=list(size)))  # last: marks it complete
+
+# %% ../../nbs/common/01_datasets.ipynb #d1e2f302
 def load_training_arrays(ds: ReidSplits, cache: bool | str | os.PathLike = "auto", size: tuple[int, int] = (144, 288)) -> TrainingArrays:
     "Visible and thermal training images of SYSU-MM01 or RegDB as uint8 arrays resized with LANCZOS (memory-mapped from the cache)"
     if ds.name not in ("sysu_mm01", "regdb"): raise DatasetError(f"training arrays exist for sysu_mm01 and regdb, not {ds.name!r}")
@@ -424,23 +557,26 @@ def load_training_arrays(ds: ReidSplits, cache: bool | str | os.PathLike = "auto
     if cache is False or cache is None:
         return TrainingArrays(*(x for m in ("visible", "thermal")
                                 for x in (read_images(recs[m], size), np.array([r.label for r in recs[m]], np.int64))))
-    if cache == "auto" or cache is True:
-        folder = ds.root if ds.name == "sysu_mm01" else _regdb_cache_folder(ds)
-    else: folder = Path(cache)
+    auto = cache == "auto" or cache is True
+    folder = cache_dir("arrays", ds.name, _root_key(ds.root), create=False) if auto else Path(cache)
     prefix = "" if ds.name == "sysu_mm01" else f"trial{ds.options['trial']}_"
+    tag = "" if tuple(size) == (144, 288) else f"{size[0]}x{size[1]}_"
     out, files = {}, {}
     for m, (img_name, lab_name) in _SYSU_CACHE.items():
-        tag = "" if size == (144, 288) else f"{size[0]}x{size[1]}_"
         img_p, lab_p = folder/f"{prefix}{tag}{img_name}", folder/f"{prefix}{tag}{lab_name}"
-        if ds.name == "sysu_mm01" and not img_p.exists() and not tag:  # upstream location, next to the root
-            up_img, up_lab = ds.root.parent/f"{ds.root.name}{img_name}", ds.root.parent/f"{ds.root.name}{lab_name}"
-            if up_img.exists() and up_lab.exists(): img_p, lab_p = up_img, up_lab
-        if not (img_p.exists() and lab_p.exists()):
-            log.info(f"{ds.name}: resizing {len(recs[m])} {m} training images to {size[1]}x{size[0]} into {img_p}")
-            _build_npy(img_p, recs[m], size)
-            from reidlab_common.core import atomic_save_npy
-            atomic_save_npy(lab_p, np.array([r.label for r in recs[m]], np.int64))
-        out[m] = _open_cached(img_p, lab_p, recs[m], size)
+        fp = _records_fingerprint(recs[m], size)
+        upstream = [(d/f"{pre}{img_name}", d/f"{pre}{lab_name}") for d, pre in ((ds.root, ""), (ds.root.parent, ds.root.name))]
+        upstream = [u for u in upstream if u[0].exists() and u[1].exists()] if ds.name == "sysu_mm01" and auto and not tag else []
+        if not _fresh(img_p, lab_p, fp) and upstream:   # the user's own cache (e.g. from upstream's pre_process_sysu.py)
+            img_p, lab_p = upstream[0]
+            out[m] = _open_cached(img_p, lab_p, recs[m], size)
+        else:
+            if not _fresh(img_p, lab_p, fp): _build_cached(img_p, lab_p, recs[m], size, fp, ds.name)
+            try: out[m] = _open_cached(img_p, lab_p, recs[m], size)
+            except DatasetError as e:                    # our own cache, damaged after it was written: rebuild it
+                log.warning(f"{e}; rebuilding it")
+                _build_cached(img_p, lab_p, recs[m], size, fp, ds.name)
+                out[m] = _open_cached(img_p, lab_p, recs[m], size)
         files[m] = (img_p, lab_p)
     return TrainingArrays(*out["visible"], *out["thermal"], files=files)
 
@@ -504,8 +640,7 @@ for _n in ECN_DATASETS: _LOADERS[_n] = lambda root, _n=_n, **o: _load_ecn(_n, ro
 MARS_NAME_RE = re.compile(r"^(\d{4}|00-1)C([1-6])T(\d{4})F(\d{3})\.jpg$")
 
 def _read_name_list(name: str, path: Path) -> list[str]:
-    if not path.is_file(): raise _missing(name, path, "name list")
-    return [l.strip() for l in path.read_text().splitlines() if l.strip()]
+    return [l.strip() for l in _read_text(name, path, "name list").splitlines() if l.strip()]
 
 def _read_mat(name: str, path: Path, key: str) -> np.ndarray:
     from scipy.io import loadmat
@@ -593,32 +728,64 @@ def _dukev_scan(root: Path, split: str) -> list[TrackletRecord]:
             out.append(TrackletRecord(frames, int(pdir), cams.pop() - 1))
     return out
 
-def _dukev_json(root: Path, path: Path, scan) -> list[TrackletRecord]:
-    if path.exists():
-        try: d = json.loads(path.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as e: raise SplitFileError(f"dukemtmc_videoreid: {path} is not valid JSON: {e}; delete it to rescan") from e
-        return [TrackletRecord(tuple(p if os.path.isabs(p) else os.path.join(root, p) for p in paths), int(pid), int(cam))
-                for paths, pid, cam in d["tracklets"]]
-    recs = scan()
-    from reidlab_common.core import atomic_write_json
-    try:
-        atomic_write_json(path, dict(tracklets=[[[os.path.relpath(p, root) for p in r.frames], r.pid, r.camid] for r in recs],
-                                     num_tracklets=len(recs), num_pids=len({r.pid for r in recs}),
-                                     num_imgs_per_tracklet=[len(r.frames) for r in recs]), indent=None)
-    except OSError as e: get_logger("reidlab.datasets").warning(f"cannot write the split cache {path}: {e}")
+def _dukev_fingerprint(root: Path, split: str) -> str:
+    "Names of the split's person and tracklet folders and each tracklet folder's modification time (a frame added, removed or renamed changes it)"
+    h = hashlib.sha1()
+    base = root/split
+    for pdir in sorted(os.listdir(base)):
+        if not (base/pdir).is_dir(): continue
+        h.update(f"{pdir}/\n".encode())
+        for e in sorted(os.scandir(base/pdir), key=lambda e: e.name):
+            if e.is_dir(): h.update(f"{e.name}:{e.stat().st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+# %% ../../nbs/common/01_datasets.ipynb #d1e2f303
+_DUKEV_KEYS = ("fingerprint", "tracklets", "num_tracklets", "num_pids", "num_imgs_per_tracklet")
+
+def read_dukev_split(path, root) -> tuple[str | None, list[TrackletRecord]]:
+    "(fingerprint, tracklets) of a cached split list, paths made absolute under `root`; `SplitFileError` naming the file when malformed"
+    path, bad = Path(path), lambda why: SplitFileError(f"dukemtmc_videoreid: split list {path} {why}")
+    try: d = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise bad(f"is not valid JSON: {e}") from e
+    if not isinstance(d, dict) or not isinstance(d.get("tracklets"), list):
+        raise bad(f"has no list 'tracklets' (expected a JSON object with the keys {list(_DUKEV_KEYS)}, 'tracklets' holding [[frame paths], pid, camid] entries)")
+    out = []
+    for i, t in enumerate(d["tracklets"]):
+        ok = isinstance(t, list) and len(t) == 3 and isinstance(t[0], list) and t[0] and all(isinstance(p, str) for p in t[0]) \
+             and all(isinstance(x, int) and not isinstance(x, bool) for x in t[1:])
+        if not ok: raise bad(f"tracklet {i} is {str(t)[:80]}, expected [[frame paths], pid, camid]")
+        out.append(TrackletRecord(tuple(p if os.path.isabs(p) else os.path.join(root, p) for p in t[0]), t[1], t[2]))
+    return d.get("fingerprint"), out
+
+def _dukev_split(root: Path, split: str, cache: bool = True) -> list[TrackletRecord]:
+    "The tracklets of `split`: from the cache folder when its fingerprint matches the folders, else scanned (and cached)"
+    log, fp = get_logger("reidlab.datasets"), _dukev_fingerprint(root, split)
+    path = cache_dir("splits", "dukemtmc_videoreid", _root_key(root), create=False)/f"split_{split}.json"
+    if cache and path.exists():
+        try:
+            found, recs = read_dukev_split(path, root)
+            if found == fp: return recs
+            log.info(f"dukemtmc_videoreid: {root/split} changed since {path} was written; rescanning")
+        except SplitFileError as e: log.warning(f"{e}; rescanning the folders")
+    recs = _dukev_scan(root, split)
+    if cache:
+        try: atomic_write_json(path, dict(fingerprint=fp, tracklets=[[[os.path.relpath(p, root) for p in r.frames], r.pid, r.camid] for r in recs],
+                                          num_tracklets=len(recs), num_pids=len({r.pid for r in recs}),
+                                          num_imgs_per_tracklet=[len(r.frames) for r in recs]), indent=None)
+        except (OSError, ReidlabError) as e: log.warning(f"cannot write the split list cache {path}: {e}")
     return recs
 
-def _load_dukemtmc_videoreid(root, mode: str = "full", dense_step: int = 40) -> ReidSplits:
+# %% ../../nbs/common/01_datasets.ipynb #d1e2f304
+def _load_dukemtmc_videoreid(root, mode: str = "full", dense_step: int = 40, cache: bool = True) -> ReidSplits:
     name = "dukemtmc_videoreid"
-    if mode not in ("full", "dense"): raise ValueError(f"mode must be 'full' or 'dense', got {mode!r}")
+    if mode not in ("full", "dense"): raise OptionError(f"{name}: mode must be 'full' or 'dense', got {mode!r}")
+    dense_step = _int_option(name, "dense_step", dense_step, 1, None)
     root = _resolve_root(name, root, "DukeMTMC-VideoReID", "train")
     for s in ("train", "query", "gallery"): _require(name, root/s, "folder")
-    split = {s: _dukev_json(root, root/f"split_{s}.json", lambda s=s: _dukev_scan(root, s)) for s in ("train", "query", "gallery")}
+    split = {s: _dukev_split(root, s, cache) for s in ("train", "query", "gallery")}
     train = split["train"]
     if mode == "dense":
-        def chunk():
-            return [TrackletRecord(t.frames[a:b], t.pid, t.camid) for t in train for a, b in dense_chunks(len(t.frames), dense_step)]
-        train = _dukev_json(root, root/f"split_train_dense_{dense_step}.json", chunk)
+        train = [TrackletRecord(t.frames[a:b], t.pid, t.camid) for t in train for a, b in dense_chunks(len(t.frames), dense_step)]
     label_of = _label_map(t.pid for t in train)
     official = dict(train_ids=702, query_tracklets=702, query_ids=702, query_frames=111848,
                     gallery_tracklets=2636, gallery_ids=1110, gallery_frames=445764, train_frames=369656)
@@ -658,23 +825,43 @@ class Vocabulary:
         ids = self._ids
         return tuple(i for i in (ids.get(t.lower() if self.lowercase else t, 0) for t in tokens) if i)
 
+# %% ../../nbs/common/01_datasets.ipynb #d1e2f305
 ICFG_JSON_NAMES = ("ICFG-PEDES.json", "ICFG_PEDES.json", "ICFG-PDES.json")
 _TEXT_KEYS = ("split", "captions", "file_path", "processed_tokens", "id")
 
+def _text_record_problem(r) -> str | None:
+    "What is wrong with one annotation record, or None"
+    if not isinstance(r, dict): return f"is a JSON {type(r).__name__}, expected an object with the keys {list(_TEXT_KEYS)}"
+    miss = [k for k in _TEXT_KEYS if k not in r]
+    if miss: return f"lacks the keys {miss} (expected {list(_TEXT_KEYS)})"
+    fp, pid, caps, toks = r["file_path"], r["id"], r["captions"], r["processed_tokens"]
+    if not isinstance(fp, str) or not fp.strip() or os.path.isabs(fp) or ".." in Path(fp).parts:
+        return f"has file_path {fp!r}, expected a path relative to imgs/"
+    if not isinstance(r["split"], str): return f"({fp}) has split {r['split']!r}, expected a string such as 'train' or 'test'"
+    if isinstance(pid, bool) or not (isinstance(pid, int) or isinstance(pid, str) and pid.strip().lstrip("-").isdigit()):
+        return f"({fp}) has id {pid!r}, expected an integer identity"
+    if not isinstance(caps, list) or not caps or not all(isinstance(c, str) for c in caps):
+        return f"({fp}) has captions {str(caps)[:60]}, expected a non-empty list of strings"
+    if not isinstance(toks, list) or not all(isinstance(t, list) and all(isinstance(w, str) for w in t) for t in toks):
+        return f"({fp}) has processed_tokens {str(toks)[:60]}, expected one list of word strings per caption"
+    if len(caps) != len(toks): return f"({fp}): {len(caps)} captions but {len(toks)} token lists"
+    return None
+
 def _read_text_json(name: str, path: Path) -> list[dict]:
-    try: recs = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise SplitFileError(f"{name}: {path} is not valid JSON: {e}") from e
-    if not isinstance(recs, list): raise SplitFileError(f"{name}: {path} must hold a JSON list of records")
+    try: recs = json.loads(_read_text(name, path, "annotation file"))
+    except json.JSONDecodeError as e: raise SplitFileError(f"{name}: {path} is not valid JSON: {e}") from e
+    if not isinstance(recs, list): raise SplitFileError(f"{name}: {path} must hold a JSON list of records, not a {type(recs).__name__}")
+    if not recs: raise SplitFileError(f"{name}: {path} holds no records")
     for i, r in enumerate(recs):
-        miss = [k for k in _TEXT_KEYS if not isinstance(r, dict) or k not in r]
-        if miss: raise SplitFileError(f"{name}: {path} record {i} lacks the keys {miss} (expected {list(_TEXT_KEYS)})")
-        if len(r["captions"]) != len(r["processed_tokens"]):
-            raise SplitFileError(f"{name}: {path} record {i} ({r['file_path']}): {len(r['captions'])} captions but {len(r['processed_tokens'])} token lists")
+        why = _text_record_problem(r)
+        if why: raise SplitFileError(f"{name}: {path} record {i} {why}")
     return recs
 
+# %% ../../nbs/common/01_datasets.ipynb #d1e2f306
 def _load_text(name: str, root, min_count: int = 2, lowercase: bool = True, drop_single_image_ids: bool | None = None,
                check_files: bool = True) -> ReidSplits:
     cuhk = name == "cuhk_pedes"
+    min_count = _int_option(name, "min_count", min_count, 1, None)
     folder = "CUHK-PEDES" if cuhk else "ICFG-PEDES"
     root = _resolve_root(name, root, folder, "imgs")
     _require(name, root/"imgs", "image folder")
@@ -730,60 +917,134 @@ for _n in ("cuhk_pedes", "icfg_pedes"): _LOADERS[_n] = lambda root, _n=_n, **o: 
 # %% ../../nbs/common/01_datasets.ipynb #88d986d8
 @dataclass
 class DataCheckReport:
-    "Counts of a dataset folder next to the official ones, and every problem found"
+    "Counts of a dataset folder next to the expected ones (official, or generated for a synthetic copy), and every problem found"
     name: str
     root: str
-    rows: list = field(default_factory=list)      # (key, found, official, note)
+    rows: list = field(default_factory=list)      # (key, found, expected, note)
     problems: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    expected_label: str = "official"
+    synthetic: dict | None = None                   # the marker of a synthetic copy
 
     @property
     def ok(self) -> bool: return not self.problems
 
     def to_text(self) -> str:
-        lines = [f"{self.name} at {self.root}", f"{'count':<26}{'found':>10}{'official':>10}"]
+        lines = [f"{self.name} at {self.root}", f"{'count':<26}{'found':>10}{self.expected_label:>10}"]
         for key, found, off, note in self.rows:
             f = "-" if found is None else str(found); o = "-" if off is None else str(off)
             lines.append(f"{key:<26}{f:>10}{o:>10}  {note}".rstrip())
         lines += [f"note: {n}" for n in self.notes]
-        lines += [f"PROBLEM: {p}" for p in self.problems] or ["OK: matches the official counts"]
+        ok = (f"OK: synthetic copy, seed {self.synthetic.get('seed')}: matches what was generated" if self.synthetic and self.expected_label == "generated"
+              else "OK: matches the official counts")
+        lines += [f"PROBLEM: {p}" for p in self.problems] or [ok]
         return "\n".join(lines)
 
     __str__ = to_text
 
-def _record_paths(ds: ReidSplits):
-    for s in (ds.train, ds.query, ds.gallery, ds.val):
-        for r in s:
-            if isinstance(r, TrackletRecord): yield from r.frames
-            else: yield r.path
+SYNTHETIC_MARKER = ".reidlab_synthetic"
 
-def check_dataset(name: str, root, **options) -> DataCheckReport:
-    "Load `name` from `root`, compare its counts with the official table and collect every problem"
+def dataset_inventory(root) -> dict[str, int]:
+    "Every file under `root` (relative POSIX path -> size in bytes), the synthetic marker left out"
+    root, out = Path(root), {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        rel = Path(dirpath).relative_to(root)
+        for f in sorted(filenames):
+            if rel == Path(".") and f == SYNTHETIC_MARKER: continue
+            try: out[(rel/f).as_posix()] = os.stat(os.path.join(dirpath, f)).st_size
+            except OSError: out[(rel/f).as_posix()] = -1
+    return out
+
+def inventory_digest(inventory: dict) -> str:
+    return hashlib.sha1("".join(f"{k}\0{v}\n" for k, v in sorted(inventory.items())).encode()).hexdigest()
+
+# %% ../../nbs/common/01_datasets.ipynb #d1e2f307
+def _record_paths(ds: ReidSplits):
+    for s in (ds.train, ds.query, ds.gallery, ds.val): yield from record_files(s)
+
+def dataset_counts(ds: ReidSplits) -> tuple[dict, dict, frozenset]:
+    "(counts found, official counts, approximate keys) that `check_dataset` compares; SYSU-MM01 also counts its indoor gallery"
+    counts, official, approx = ds.counts(), dict(ds.official), ds.approximate
+    o = ds.options
+    if ds.name == "sysu_mm01" and o.get("mode", "all") == "all" and o.get("gallery_shots", "single") == "single":
+        counts["gallery_indoor_images"] = len(sysu_gallery(ds.root, ds.extra["test_ids"], "indoor", o.get("trial", 0)))
+        official["gallery_indoor_images"] = 112; approx = approx | {"gallery_indoor_images"}
+    return counts, official, approx
+
+def _synthetic_expected(rep: DataCheckReport, ds: ReidSplits, official: dict) -> dict:
+    "The counts to compare with: those the generator recorded in its marker, when it recorded them for these options"
+    m = rep.synthetic
+    made = f"{m.get('generator', 'reidlab_common.synthetic')} (seed {m.get('seed')}, sizes {m.get('sizes', {})})"
+    exp = m.get("expected") if isinstance(m.get("expected"), dict) else None
+    if exp is None:
+        rep.notes.append(f"synthetic copy written by {made}, an older version that recorded no counts: compared with the official table")
+        return official
+    rep.notes.append(f"synthetic copy written by {made}: counts compared with what was generated (official in brackets)")
+    if json.dumps(exp.get("options"), sort_keys=True, default=str) != json.dumps(ds.options, sort_keys=True, default=str):
+        rep.notes.append(f"the generated counts were recorded for the options {exp.get('options')}, not {ds.options}: counts not compared")
+        return {}
+    rep.expected_label = "generated"
+    return dict(exp.get("counts") or {})
+
+# %% ../../nbs/common/01_datasets.ipynb #d1e2f308
+def _check_synthetic_files(rep: DataCheckReport, root: Path) -> None:
+    "Name the files added, removed or changed since the generator wrote the copy (it records their list or a digest)"
+    rec = rep.synthetic.get("files") if isinstance(rep.synthetic.get("files"), dict) else None
+    if rec is None: return
+    now = dataset_inventory(root)
+    if inventory_digest(now) == rec.get("digest"): rep.notes.append(f"the {len(now)} files are the ones the generator wrote"); return
+    listing = rec.get("listing")
+    if not isinstance(listing, dict):
+        rep.problems.append(f"the files differ from what the generator wrote: {len(now)} files now, {rec.get('count')} written"); return
+    for what, names in (("files the generator did not write (stray)", sorted(set(now) - set(listing))),
+                        ("generated files are gone", sorted(set(listing) - set(now))),
+                        ("generated files changed size", sorted(k for k in set(now) & set(listing) if now[k] != listing[k]))):
+        if names: rep.problems.append(f"{len(names)} {what}: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}")
+
+def _read_marker(rep: DataCheckReport, root: Path) -> None:
+    p = root/SYNTHETIC_MARKER
+    if not p.exists(): return
+    try: m = json.loads(p.read_text())
+    except (OSError, ValueError) as e: rep.problems.append(f"{p} (the marker of a synthetic copy) cannot be read: {e}"); return
+    rep.synthetic = m if isinstance(m, dict) else {}
+
+# %% ../../nbs/common/01_datasets.ipynb #d1e2f309
+def check_dataset(name: str, root, quick: bool = False, progress: bool = True, workers: int | None = None, **options) -> DataCheckReport:
+    """Load `name` from `root`, compare its counts with the official table (or, for a synthetic copy, with what was
+    generated), decode every image (`quick=True`: only check that each file exists) and collect every problem"""
     _check_name(name)
     rep = DataCheckReport(name, str(root))
     try: ds = load_dataset(name, root, **options)
     except (ReidlabError, OSError) as e:
-        rep.problems.append(str(e)); return rep
+        rep.problems.append(str(e))
+        if isinstance(root, (str, os.PathLike)) and (Path(root)/SYNTHETIC_MARKER).is_file():   # say what changed in a synthetic copy
+            _read_marker(rep, Path(root))
+            if rep.synthetic is not None: _check_synthetic_files(rep, Path(root))
+        return rep
     rep.root = str(ds.root)
-    counts = ds.counts()
-    if name == "sysu_mm01" and options.get("mode", "all") == "all" and options.get("gallery_shots", "single") == "single":
-        try:
-            counts["gallery_indoor_images"] = len(sysu_gallery(ds.root, ds.extra["test_ids"], "indoor", ds.options["trial"]))
-            ds.official["gallery_indoor_images"] = 112; ds.approximate = ds.approximate | {"gallery_indoor_images"}
-        except ReidlabError as e: rep.problems.append(str(e))
-    for key in list(dict.fromkeys([*counts, *ds.official])):
-        found, off = counts.get(key), ds.official.get(key)
-        note = ""
-        if off is not None and found != off:
-            if key in ds.approximate:
-                note = "(approximate official value)"; rep.notes.append(f"{key}: found {found}, commonly quoted {off}")
-            else:
-                note = "MISMATCH"; rep.problems.append(f"{key}: found {found}, official {off}")
-        rep.rows.append((key, found, off, note))
-    seen, missing = set(), []
-    for p in _record_paths(ds):
-        if p in seen: continue
-        seen.add(p)
-        if not os.path.exists(p): missing.append(p)
-    if missing: rep.problems.append(f"{len(missing)} files listed by the splits are missing, e.g. {missing[:3]}")
+    try: counts, expected, approx = dataset_counts(ds)
+    except ReidlabError as e: rep.problems.append(str(e)); counts, expected, approx = ds.counts(), ds.official, ds.approximate
+    _read_marker(rep, ds.root)
+    official = expected
+    if rep.synthetic is not None: expected, approx = _synthetic_expected(rep, ds, official), frozenset()
+    for key in list(dict.fromkeys([*counts, *expected])):
+        found, exp, note = counts.get(key), expected.get(key), ""
+        if exp is not None and found != exp:
+            if key in approx: note = "(approximate official value)"; rep.notes.append(f"{key}: found {found}, commonly quoted {exp}")
+            else: note = "MISMATCH"; rep.problems.append(f"{key}: found {found}, {rep.expected_label} {exp}")
+        if rep.expected_label == "generated" and official.get(key) is not None: note = f"{note} (official {official[key]})".strip()
+        rep.rows.append((key, found, exp, note))
+    if rep.synthetic is not None: _check_synthetic_files(rep, ds.root)
+    files = list(dict.fromkeys(_record_paths(ds)))
+    if quick:
+        missing = [p for p in files if not os.path.exists(p)]
+        if missing: rep.problems.append(f"{len(missing)} files listed by the splits are missing, e.g. {missing[:3]}")
+        rep.notes.append(f"quick check: the {len(files)} image files exist; they were not decoded")
+        return rep
+    bad = scan_images(files, progress, workers, f"{name}: decoding {len(files)} images")
+    if bad:
+        rep.problems.append(f"{len(bad)} of {len(files)} image files cannot be used (each was decoded):")
+        rep.problems += [f"{p}: {why}" for p, why in bad[:20]] + ([f"... and {len(bad) - 20} more"] if len(bad) > 20 else [])
+    else: rep.notes.append(f"decoded all {len(files)} image files: every one is readable")
     return rep

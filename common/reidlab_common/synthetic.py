@@ -5,14 +5,14 @@
 # %% ../../nbs/common/02_synthetic.ipynb #97150c89
 from __future__ import annotations
 
-import json, os, re, shutil
+import contextlib, functools, inspect, json, os, re, shutil, tempfile, time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .core import ReidlabError
-from .datasets import DATASETS
+from .core import ReidlabError, atomic_write_json
+from .datasets import DATASETS, SYNTHETIC_MARKER
 
 # %% auto #0
 __all__ = ['PALETTE', 'COLOURS', 'THERMAL_LEVEL', 'SKIN', 'HAIR', 'PATTERNS', 'BOTTOMS', 'BAGS', 'VIEWS', 'MARKER', 'Person',
@@ -324,24 +324,66 @@ def _spread(total: int, n: int, rng, minimum: int = 1) -> np.ndarray:
     if total < n * minimum: raise ReidlabError(f"cannot split {total} items into {n} parts of at least {minimum}")
     return minimum + rng.multinomial(total - n * minimum, np.full(n, 1 / n)) if n else np.zeros(0, int)
 
-def _fresh(root: Path, folder: str) -> Path:
-    base = Path(root)/folder
-    if base.exists(): shutil.rmtree(base)
-    base.mkdir(parents=True)
-    return base
-
 # %% ../../nbs/common/02_synthetic.ipynb #7b2cda94
-MARKER = ".reidlab_synthetic"
+MARKER = SYNTHETIC_MARKER   # ".reidlab_synthetic"
 
-def _prepare(root, folder: str, seed: int, sizes: dict) -> Path:
-    base = Path(root).expanduser()/folder
-    if base.exists():
-        if not (base/MARKER).exists():
-            raise ReidlabError(f"{base} exists and is not a synthetic dataset written by reidlab (no {MARKER} file); refusing to overwrite it")
-        shutil.rmtree(base)
+def _prepare(root, folder: str) -> Path:
+    "The folder a maker fills: `root`/`folder`, created empty (`_atomic` hands each maker a fresh private `root`)"
+    base = Path(root)/folder
     base.mkdir(parents=True)
-    (base/MARKER).write_text(json.dumps(dict(seed=seed, **{k: (list(v) if isinstance(v, tuple) else v) for k, v in sizes.items()})) + "\n")
     return base
+
+@contextlib.contextmanager
+def _writer_lock(final: Path, key: str):
+    "Hold the lock of `final` (yields True when another writer of the same `key` had to be waited for)"
+    try: import fcntl
+    except ImportError: yield False; return                  # no flock on this platform: atomic rename only
+    path, waited = final.parent/f".{final.name}.lock", False
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                other = {}
+                for _ in range(40):                         # the holder writes who it is right after locking
+                    with contextlib.suppress(ValueError): other = json.loads(os.pread(fd, 4096, 0) or b"{}")
+                    if other: break
+                    time.sleep(0.05)
+                if other.get("key") != key:
+                    raise ReidlabError(f"another process (pid {other.get('pid', '?')}) is writing a different synthetic copy into {final} "
+                                       f"right now ({other.get('what', 'unknown settings')}); wait for it to finish or choose another folder")
+                fcntl.flock(fd, fcntl.LOCK_EX); waited = True
+            if os.path.exists(path) and os.stat(path).st_ino == os.fstat(fd).st_ino: break
+        except BaseException: os.close(fd); raise
+        os.close(fd)                                         # the lock file was replaced while we waited: lock the new one
+    try:
+        os.ftruncate(fd, 0); os.pwrite(fd, json.dumps(dict(pid=os.getpid(), key=key, what=json.loads(key).get("what"))).encode(), 0)
+        yield waited
+    finally:
+        with contextlib.suppress(OSError): os.unlink(path)
+        os.close(fd)
+
+# %% ../../nbs/common/02_synthetic.ipynb #e2f3a401
+def _swap_into_place(src: Path, final: Path) -> None:
+    "Rename the complete copy `src` to `final`; an existing `final` is exchanged with it atomically where the OS can, then deleted"
+    if not final.exists(): os.rename(src, final); return
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.renameat2(-100, os.fsencode(src), -100, os.fsencode(final), 2) != 0: raise OSError(ctypes.get_errno(), "renameat2")  # AT_FDCWD, RENAME_EXCHANGE
+    except (OSError, AttributeError):
+        os.rename(final, src.parent/"replaced"); os.rename(src, final); src = src.parent/"replaced"
+    shutil.rmtree(src, ignore_errors=True)
+
+def _marker(name: str, generator: str, params: dict, key: str, base: Path) -> dict:
+    "What the generator wrote: settings, the loader's counts (and the options they hold for) and the files with their sizes"
+    from reidlab_common.datasets import dataset_counts, dataset_inventory, inventory_digest, load_dataset
+    ds = load_dataset(name, base, **({"cache": False} if name == "dukemtmc_videoreid" else {}))
+    inv = dataset_inventory(base)
+    return dict(generator=f"reidlab_common.synthetic.{generator}", dataset=name, seed=params.get("seed"),
+                sizes={k: v for k, v in params.items() if k != "seed"}, key=key,
+                expected=dict(options=ds.options, counts=dataset_counts(ds)[0]),
+                files=dict(count=len(inv), digest=inventory_digest(inv), listing=inv if len(inv) <= 20000 else None))
 
 def _per_folder(rng, n: int, rng_range) -> np.ndarray:
     lo, hi = rng_range
@@ -353,14 +395,55 @@ def _subset(rng, n: int, p: float, at_least: int = 1) -> np.ndarray:
     while m.sum() < at_least: m[rng.integers(n)] = True
     return m
 
+# %% ../../nbs/common/02_synthetic.ipynb #e2f3a402
+def _write_atomically(final: Path, name: str, generator: str, params: dict, write) -> Path:
+    final.parent.mkdir(parents=True, exist_ok=True)
+    foreign = lambda: final.exists() and not (final/MARKER).exists()
+    refuse = f"{final} exists and is not a synthetic dataset written by reidlab (no {MARKER} file); refusing to overwrite it"
+    if foreign(): raise ReidlabError(refuse)
+    key = json.dumps(dict(generator=generator, params=params, what=f"{generator} seed {params.get('seed')}"), sort_keys=True, default=str)
+    with _writer_lock(final, key) as waited:
+        if waited:
+            with contextlib.suppress(OSError, ValueError):
+                if json.loads((final/MARKER).read_text()).get("key") == key: return final   # the other writer finished this very copy
+        if foreign(): raise ReidlabError(refuse)
+        for stale in final.parent.glob(f".{final.name}.partial-*"): shutil.rmtree(stale, ignore_errors=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))
+        try:
+            try: base = Path(write(tmp)); marker = _marker(name, generator, params, key, base)
+            except ReidlabError: raise
+            except Exception as e: raise ReidlabError(f"{generator} cannot write a copy with {params}: {type(e).__name__}: {e}") from e
+            atomic_write_json(base/MARKER, marker)
+            _swap_into_place(base, final)
+        finally: shutil.rmtree(tmp, ignore_errors=True)
+    return final
+
+def _atomic(folder: str, name: str):
+    "Decorator of a maker: it writes into a private folder beside `root`/`folder`, renamed into place when complete"
+    def deco(make):
+        sig = inspect.signature(make)
+        @functools.wraps(make)
+        def wrapper(root, *args, **kwargs):
+            try: bound = sig.bind(root, *args, **kwargs)
+            except TypeError as e: raise ReidlabError(f"{make.__name__}: {e}; its options are {[p for p in sig.parameters if p != 'root']}") from e
+            bound.apply_defaults()
+            seed = bound.arguments.get("seed")
+            if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+                raise ReidlabError(f"{make.__name__}: seed must be an integer >= 0, got {seed!r}")
+            params = {k: v for k, v in bound.arguments.items() if k not in ("root", "sizes")} | bound.arguments.get("sizes", {})
+            return _write_atomically(Path(root).expanduser()/folder, name, make.__name__, params, lambda tmp: make(tmp, *args, **kwargs))
+        return wrapper
+    return deco
+
 # %% ../../nbs/common/02_synthetic.ipynb #2d256dca
+@_atomic("SYSU-MM01", "sysu_mm01")
 def make_sysu_mm01(root, seed: int = 0, n_train: int = 20, n_val: int = 6, n_test: int = 10,
                    images_per_folder: tuple = (2, 4), p_present: float = 0.75, height: int = 128, width: int = 64,
                    official: bool = False, render: bool | None = None) -> Path:
     "Write a synthetic SYSU-MM01 under `root`/SYSU-MM01; return that folder"
     if official: n_train, n_val, n_test = 296, 99, 96
     render = (not official) if render is None else render
-    base = _prepare(root, "SYSU-MM01", seed, dict(n_train=n_train, n_val=n_val, n_test=n_test, official=official))
+    base = _prepare(root, "SYSU-MM01")
     rng = np.random.default_rng([seed, 1])
     pids = rng.permutation(np.arange(1, n_train + n_val + n_test + 1))
     split = {"train": sorted(pids[:n_train]), "val": sorted(pids[n_train:n_train + n_val]), "test": sorted(pids[n_train + n_val:])}
@@ -402,12 +485,13 @@ def make_sysu_mm01(root, seed: int = 0, n_train: int = 20, n_val: int = 6, n_tes
     return base
 
 # %% ../../nbs/common/02_synthetic.ipynb #5750acda
+@_atomic("RegDB", "regdb")
 def make_regdb(root, seed: int = 0, n_ids: int = 20, images_per_id: int = 10, trials: int = 10,
                height: int = 128, width: int = 64, official: bool = False, render: bool | None = None) -> Path:
     "Write a synthetic RegDB under `root`/RegDB; return that folder"
     if official: n_ids, images_per_id, trials = 412, 10, 10
     render = (not official) if render is None else render
-    base = _prepare(root, "RegDB", seed, dict(n_ids=n_ids, images_per_id=images_per_id, official=official))
+    base = _prepare(root, "RegDB")
     rng = np.random.default_rng([seed, 2])
     w = _Writer(base, seed, "regdb", height, width, render)
     vis_cam, th_cam = w.camera(1), w.camera(1, thermal=True)
@@ -470,8 +554,7 @@ def _make_ecn(name: str, root, seed: int = 0, n_train_ids: int = 24, train_image
     junk_images = junk_images if junk_images is not None else (6 if name == "market1501" else 0)
     camstyle = (not official) if camstyle is None else camstyle
     render = (not official) if render is None else render
-    sizes = dict(n_train_ids=n_train_ids, train_images=train_images, n_test_ids=n_test_ids, official=official)
-    base = _prepare(root, folder, seed, sizes)
+    base = _prepare(root, folder)
     rng = np.random.default_rng([seed, 4, n_cams])
     pids = rng.permutation(np.arange(1, n_train_ids + n_test_ids + n_distractor_ids + 1))
     train_ids, test_ids, distr_ids = sorted(pids[:n_train_ids]), sorted(pids[n_train_ids:n_train_ids + n_test_ids]), sorted(pids[n_train_ids + n_test_ids:])
@@ -510,14 +593,17 @@ def _make_ecn(name: str, root, seed: int = 0, n_train_ids: int = 24, train_image
     w.finish()
     return base
 
+@_atomic("market", "market1501")
 def make_market1501(root, seed: int = 0, **sizes) -> Path:
     "Write a synthetic Market-1501 under `root`/market; return that folder"
     return _make_ecn("market1501", root, seed, **sizes)
 
+@_atomic("duke", "dukemtmc_reid")
 def make_dukemtmc_reid(root, seed: int = 0, **sizes) -> Path:
     "Write a synthetic DukeMTMC-reID under `root`/duke; return that folder"
     return _make_ecn("dukemtmc_reid", root, seed, **sizes)
 
+@_atomic("msmt17", "msmt17")
 def make_msmt17(root, seed: int = 0, **sizes) -> Path:
     "Write a synthetic MSMT17 (ECN layout) under `root`/msmt17; return that folder"
     return _make_ecn("msmt17", root, seed, **{"n_train_ids": 16, "n_test_ids": 10, **sizes})
@@ -530,13 +616,14 @@ def _walk(w: _Writer, pid: int, cam: int, n: int, rng) -> list:
     return [Pose(p0.view, float(np.clip(p0.cx + drift * i, -0.25, 0.25)), p0.scale, p0.phase + 0.7 * i, p0.occluder) for i in range(n)]
 
 # %% ../../nbs/common/02_synthetic.ipynb #f4543b46
+@_atomic("MARS", "mars")
 def make_mars(root, seed: int = 0, n_train_ids: int = 16, n_test_ids: int = 10, tracklets_per_id: tuple = (2, 3),
               frames: tuple = (6, 14), n_distractors: int = 3, n_junk: int = 1, height: int = 64, width: int = 32,
               official: bool = False, render: bool | None = None) -> Path:
     "Write a synthetic MARS under `root`/MARS; return that folder"
     from scipy.io import savemat
     render = (not official) if render is None else render
-    base = _prepare(root, "MARS", seed, dict(n_train_ids=n_train_ids, n_test_ids=n_test_ids, official=official))
+    base = _prepare(root, "MARS")
     rng = np.random.default_rng([seed, 5])
     w = _Writer(base, seed, "mars", height, width, render)
     for sub in ("bbox_train", "bbox_test", "info"): (base/sub).mkdir()
@@ -596,12 +683,13 @@ def make_mars(root, seed: int = 0, n_train_ids: int = 16, n_test_ids: int = 10, 
     return base
 
 # %% ../../nbs/common/02_synthetic.ipynb #67aac86d
+@_atomic("DukeMTMC-VideoReID", "dukemtmc_videoreid")
 def make_dukemtmc_videoreid(root, seed: int = 0, n_train_ids: int = 12, n_test_ids: int = 8, n_distractor_ids: int = 3,
                             frames: tuple = (6, 16), long_tracklet: int = 90, height: int = 64, width: int = 32,
                             official: bool = False, render: bool | None = None) -> Path:
     "Write a synthetic DukeMTMC-VideoReID under `root`/DukeMTMC-VideoReID; return that folder"
     render = (not official) if render is None else render
-    base = _prepare(root, "DukeMTMC-VideoReID", seed, dict(n_train_ids=n_train_ids, n_test_ids=n_test_ids, official=official))
+    base = _prepare(root, "DukeMTMC-VideoReID")
     rng = np.random.default_rng([seed, 6])
     w = _Writer(base, seed, "dukemtmc_videoreid", height, width, render)
     if official: n_train_ids, n_test_ids, n_distractor_ids = 702, 702, 408
@@ -643,12 +731,13 @@ def make_dukemtmc_videoreid(root, seed: int = 0, n_train_ids: int = 12, n_test_i
 _CUHK_FOLDERS = (("CUHK01", ".png"), ("CUHK03", ".png"), ("Market", ".jpg"), ("cam_a", ".bmp"), ("cam_b", ".bmp"),
                  ("test_query", ".jpg"), ("train_query", ".jpg"))
 
+@_atomic("CUHK-PEDES", "cuhk_pedes")
 def make_cuhk_pedes(root, seed: int = 0, n_train_ids: int = 16, n_val_ids: int = 3, n_test_ids: int = 8,
                     images_per_id: tuple = (2, 3), single_image_ids: int = 1, official: bool = False,
                     render: bool | None = None) -> Path:
     "Write a synthetic CUHK-PEDES under `root`/CUHK-PEDES; return that folder"
     render = (not official) if render is None else render
-    base = _prepare(root, "CUHK-PEDES", seed, dict(n_train_ids=n_train_ids, n_val_ids=n_val_ids, n_test_ids=n_test_ids, official=official))
+    base = _prepare(root, "CUHK-PEDES")
     rng = np.random.default_rng([seed, 7])
     w = _Writer(base, seed, "cuhk_pedes", 128, 48, render)
     for f, _ in _CUHK_FOLDERS: (base/"imgs"/f).mkdir(parents=True)
@@ -691,11 +780,12 @@ def make_cuhk_pedes(root, seed: int = 0, n_train_ids: int = 16, n_val_ids: int =
     w.finish()
     return base
 
+@_atomic("ICFG-PEDES", "icfg_pedes")
 def make_icfg_pedes(root, seed: int = 0, n_train_ids: int = 16, n_test_ids: int = 8, images_per_id: tuple = (2, 3),
                     json_name: str = "ICFG-PEDES.json", official: bool = False, render: bool | None = None) -> Path:
     "Write a synthetic ICFG-PEDES under `root`/ICFG-PEDES; return that folder"
     render = (not official) if render is None else render
-    base = _prepare(root, "ICFG-PEDES", seed, dict(n_train_ids=n_train_ids, n_test_ids=n_test_ids, official=official))
+    base = _prepare(root, "ICFG-PEDES")
     rng = np.random.default_rng([seed, 8])
     w = _Writer(base, seed, "icfg_pedes", 128, 48, render)
     if official:

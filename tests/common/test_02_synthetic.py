@@ -7,11 +7,12 @@ _m = _il.import_module('reidlab_common.synthetic')
 globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 
 # %% ../../nbs/common/02_synthetic.ipynb #f1d756e2
-import tempfile as _tf, hashlib as _hl, os as _os
+import tempfile as _tf, hashlib as _hl, os as _os, json as _json, subprocess as _sp, sys as _sys
+import pytest
 from pathlib import Path as _P
 import numpy as _np
 from PIL import Image as _Image
-from reidlab_common.datasets import load_dataset, read_image, read_images, load_training_arrays, check_dataset, DatasetError
+from reidlab_common.datasets import load_dataset, read_image, read_images, load_training_arrays, check_dataset, DatasetError, dataset_inventory
 
 def _digest(root):
     "sha1 over every file's relative path and bytes under root"
@@ -19,6 +20,24 @@ def _digest(root):
     for p in sorted(_P(root).rglob("*")):
         if p.is_file(): h.update(str(p.relative_to(root)).encode()); h.update(p.read_bytes())
     return h.hexdigest()
+
+_SMALL = dict(n_ids=4, images_per_id=2, trials=1, height=16, width=8)
+
+def _synth_in_subprocess(root, seed=0, **sizes):
+    "Start `make_dataset('regdb', root, seed, **sizes)` in another Python process"
+    code = ("import sys, json; from reidlab_common.synthetic import make_dataset; from reidlab_common.core import ReidlabError\n"
+            "try: print(make_dataset('regdb', sys.argv[1], seed=int(sys.argv[2]), **json.loads(sys.argv[3])))\n"
+            "except ReidlabError as e: print('ReidlabError:', e); sys.exit(3)")
+    return _sp.Popen([_sys.executable, "-c", code, str(root), str(seed), _json.dumps(sizes)], stdout=_sp.PIPE, stderr=_sp.PIPE, text=True)
+
+def _blocked_on_lock(pid, timeout=60):
+    "True once process `pid` waits for a `flock` (Linux lists waiters in /proc/locks with a '->' mark)"
+    import time as _time
+    end = _time.time() + timeout
+    while _time.time() < end:
+        if any("->" in l and l.split()[5] == str(pid) for l in _P("/proc/locks").read_text().splitlines() if len(l.split()) > 5): return True
+        _time.sleep(0.1)
+    return False
 
 # %% ../../nbs/common/02_synthetic.ipynb #1770379f
 def test_render_person():
@@ -72,8 +91,11 @@ def test_synth_sysu():
         make_dataset("sysu_mm01", _P(d)/"a", seed=5, n_train=2, n_val=1, n_test=2, height=32, width=16)
         assert load_dataset("sysu_mm01", root).num_train_ids == 3
         (_P(d)/"real"/"SYSU-MM01").mkdir(parents=True)
-        try: make_dataset("sysu_mm01", _P(d)/"real"); raise AssertionError("overwrote a foreign folder")
-        except ReidlabError as e: assert "refusing" in str(e)
+        with pytest.raises(ReidlabError, match="not a synthetic dataset written by reidlab.*refusing"): make_dataset("sysu_mm01", _P(d)/"real")
+        with pytest.raises(ReidlabError, match=r"make_regdb: seed must be an integer >= 0, got -1"): make_dataset("regdb", d, seed=-1)
+        with pytest.raises(ReidlabError, match=r"make_regdb: .*n_idz.*its options are \['seed', 'n_ids'"): make_dataset("regdb", d, n_idz=3)
+        with pytest.raises(ReidlabError, match=r"make_market1501 cannot write a copy .*n_train_idz"): make_dataset("market1501", d, n_train_idz=3)
+        assert sorted(p.name for p in _P(d).iterdir()) == ["a", "b", "c", "real"]        # failed writes leave nothing behind
 
 # %% ../../nbs/common/02_synthetic.ipynb #c103e324
 def test_synth_sysu_demo():
@@ -98,6 +120,63 @@ def test_synth_regdb():
         assert v == t_ and all(n.startswith(("male_", "female_")) for n in v)
         th = read_image(next((root/"Thermal"/"3").iterdir()))
         assert (th[..., 0] == th[..., 1]).all()                  # BMP keeps the three equal channels exactly
+
+# %% ../../nbs/common/02_synthetic.ipynb #e2f3a403
+def test_synthetic_marker_and_check():
+    with _tf.TemporaryDirectory() as d:
+        root = make_dataset("regdb", d, **_SMALL)
+        m = _json.loads((root/MARKER).read_text())
+        assert m["generator"] == "reidlab_common.synthetic.make_regdb" and m["seed"] == 0 and m["sizes"]["n_ids"] == 4
+        assert m["expected"]["options"] == {"trial": 1, "direction": "v2t"} and m["expected"]["counts"]["train_images"] == 8
+        assert m["files"]["count"] == 4 * 2 * 2 + 4 and set(m["files"]["listing"]) == set(dataset_inventory(root))
+        rep = check_dataset("regdb", root, progress=False)
+        assert rep.ok, rep.to_text()
+        text = rep.to_text()
+        assert "OK: synthetic copy, seed 0: matches what was generated" in text and "generated" in text.splitlines()[1]
+        assert ("train_images", 8, 8, "(official 4120)") in rep.rows and "MISMATCH" not in text
+        assert check_dataset("regdb", root, progress=False, trial=1).ok         # the default options, spelled out
+        # files added or removed after generation are named
+        (root/"Visible"/"1"/"stray.bmp").write_bytes((root/"Visible"/"1").iterdir().__next__().read_bytes())
+        gone = sorted((root/"Thermal"/"2").iterdir())[0]; gone.unlink()
+        rep = check_dataset("regdb", root, quick=True)
+        probs = "\n".join(rep.problems)
+        assert "1 files the generator did not write (stray): Visible/1/stray.bmp" in probs
+        assert f"1 generated files are gone: Thermal/2/{gone.name}" in probs and f"{gone} does not exist" in probs   # the loader's error too
+        # a copy from before markers recorded counts: compared with the official table, as a real dataset is
+        root = make_dataset("regdb", d, **_SMALL)
+        (root/MARKER).write_text(_json.dumps({"seed": 0, "n_ids": 4}))
+        rep = check_dataset("regdb", root, quick=True)
+        assert ("train_ids", 2, 206, "MISMATCH") in rep.rows and any("recorded no counts" in n for n in rep.notes)
+
+# %% ../../nbs/common/02_synthetic.ipynb #e2f3a404
+def test_synth_two_processes_one_folder():
+    with _tf.TemporaryDirectory() as d:
+        # two writers of the same copy race: both succeed, one complete copy, nothing stray, no lock or partial folder left
+        procs = [_synth_in_subprocess(d, 0, **_SMALL) for _ in range(2)]
+        outs = [p.communicate(timeout=120) for p in procs]
+        assert [p.returncode for p in procs] == [0, 0], outs
+        assert sorted(p.name for p in _P(d).iterdir()) == ["RegDB"]
+        rep = check_dataset("regdb", _P(d)/"RegDB", progress=False)
+        assert rep.ok and any("are the ones the generator wrote" in n for n in rep.notes), rep.to_text()
+        # while one writer holds the folder: a writer of a different copy fails at once naming it ...
+        final = _P(d)/"RegDB"
+        key = _json.dumps(dict(generator="make_regdb", params={}, what="make_regdb seed 9"), sort_keys=True)
+        with _writer_lock(final, key):
+            p = _synth_in_subprocess(d, 1, **_SMALL)
+            out, err = p.communicate(timeout=120)
+            assert p.returncode == 3 and f"another process (pid {_os.getpid()}) is writing a different synthetic copy" in out, (out, err)
+        # ... and a writer of the same copy waits, then returns the copy the first one finished without rewriting it
+        stamp = (final/MARKER).stat().st_mtime_ns
+        same = _json.loads((final/MARKER).read_text())["key"]
+        with _writer_lock(final, same):
+            p = _synth_in_subprocess(d, 0, **_SMALL)
+            assert _blocked_on_lock(p.pid) and p.poll() is None                 # it waits for the lock
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0 and out.strip() == str(final) and (final/MARKER).stat().st_mtime_ns == stamp, (out, err)
+        # a writer killed half-way leaves a private folder, never a half copy in place; the next writer removes it
+        (_P(d)/".RegDB.partial-dead").mkdir(); (_P(d)/".RegDB.partial-dead"/"junk.bmp").write_bytes(b"x")
+        make_dataset("regdb", d, seed=2, **_SMALL)
+        assert sorted(p.name for p in _P(d).iterdir()) == ["RegDB"] and _json.loads((final/MARKER).read_text())["seed"] == 2
 
 # %% ../../nbs/common/02_synthetic.ipynb #94e8edc5
 @pytest.mark.slow
@@ -141,7 +220,8 @@ def test_synth_dukev_official_counts():
         root = make_dataset("dukemtmc_videoreid", d, official=True)
         rep = check_dataset("dukemtmc_videoreid", root)
         assert rep.ok, rep.to_text()
-        assert check_dataset("dukemtmc_videoreid", root, mode="dense", dense_step=40).ok
+        assert check_dataset("dukemtmc_videoreid", root, mode="dense", dense_step=40, quick=True).ok
+        assert load_dataset("dukemtmc_videoreid", root, mode="dense", dense_step=40).counts()["train_tracklets"] == 8187
 
 # %% ../../nbs/common/02_synthetic.ipynb #eb37de51
 @pytest.mark.slow
