@@ -61,4 +61,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/run_all.py
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check tools tests/integration benchmarks
+	$(VENV)/bin/ruff check common/reidlab_common papers/*/reidlab_* tools tests/integration benchmarks

@@ -121,7 +121,8 @@ class Run:
         return collect_provenance(seed=self.seed, preset=self.preset, device=self.device,
                                   data_fingerprint=data_fingerprint(self.data_root), wall_time_s=self.elapsed(),
                                   synthetic=self.synthetic, paper=self.paper, dataset=self.dataset, smoke=self.smoke,
-                                  data_root=str(self.data_root), checkpoint=str(self.checkpoint) if self.checkpoint else None, **extra)
+                                  data_root=str(self.data_root), checkpoint=str(self.checkpoint) if self.checkpoint else None,
+                                  **extra)
 
     def write_results(self, rows, **provenance_extra) -> dict:
         "Write this run's table (results.csv/md/json in `out_dir`) with its provenance; return the paths"
@@ -167,7 +168,8 @@ def start_run(paper: str, dataset: str, data_root=None, preset: str = "auto", ch
     if preset == "auto": preset = "paper" if data_root else "demo"
     if preset not in PRESETS: raise ReidlabError(f"preset={preset!r}; expected 'auto', 'demo' or 'paper'")
     if smoke and (data_root or preset == "paper"):
-        raise ReidlabError(f"smoke=True runs the demo recipe on a tiny synthetic {d.name}; leave data_root=None and preset='auto'")
+        raise ReidlabError(f"smoke=True runs the demo recipe on a tiny synthetic {d.name}; "
+                           "leave data_root=None and preset='auto'")
     if data_root:
         data_root = Path(data_root).expanduser()
         if not data_root.is_dir():
@@ -252,7 +254,8 @@ def write_summary(outputs: str | os.PathLike | None = None) -> Path:
              "parentheses. Metrics in percent.", "",
              "| paper | dataset | preset | key metrics: ours (paper) | wall time | status |", "|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['paper']} | {r['dataset']} | {r['preset']} | {r['metrics']} | {r['wall_time_s']:.0f} s | {r['status']} |")
+        lines.append(f"| {r['paper']} | {r['dataset']} | {r['preset']} | {r['metrics']} | {r['wall_time_s']:.0f} s "
+                     f"| {r['status']} |")
     if not rows: lines.append("| – | – | – | no runs found | – | – |")
     return atomic_write_text(outputs/"SUMMARY.md", "\n".join(lines) + "\n")
 
@@ -279,7 +282,8 @@ def run_all(data=None, only: list[str] | None = None, outputs=None, parameters: 
                 atomic_write_json(_status_path(out_dir), rec); records.append(rec)
                 continue
             params["data_root"] = str(folder)
-        echo(f"{tag}: running ({'paper preset on ' + params['data_root'] if 'data_root' in params else 'demo, synthetic data'}) ...")
+        what = f"paper preset on {params['data_root']}" if "data_root" in params else "demo, synthetic data"
+        echo(f"{tag}: running ({what}) ...")
         rec = run_notebook(nb, out_dir, params, timeout=timeout, progress=sys.stderr.isatty())
         res = out_dir/"results.json"
         metrics = key_metrics(json.loads(res.read_text())) if rec["status"] == "ok" and res.exists() else ""
@@ -295,7 +299,9 @@ def run_reproduce(paper: str, dataset: str, parameters: dict | None = None, out_
     d = dataset_key(dataset)
     nb = repo_root()/"nbs"/paper/f"reproduce_{d.key}.ipynb"
     if not any(nb.parent.glob("reproduce_*.ipynb")): raise ReidlabError(f"{paper} has no training/reproduce notebooks yet")
-    if not nb.exists(): raise ReidlabError(f"no notebook {nb}; reproduce notebooks: {[str(p.relative_to(repo_root())) for p in reproduce_notebooks()]}")
+    if not nb.exists():
+        known = [str(p.relative_to(repo_root())) for p in reproduce_notebooks()]
+        raise ReidlabError(f"no notebook {nb}; reproduce notebooks: {known}")
     outputs = Path(out_root) if out_root else outputs_root()
     rec = run_notebook(nb, outputs/paper/d.key, parameters, progress=sys.stderr.isatty())
     write_summary(outputs)

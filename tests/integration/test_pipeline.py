@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PARAMS_SRC = 'data_root = None\npreset = "auto"\ncheckpoint = None\ndevice = "auto"\nseed = 0\nout_dir = None'
+PARAMS_SRC = 'data_root = None\npreset = "auto"\ncheckpoint = None\ndevice = "auto"\nseed = 0\nout_dir = None\nsmoke = False'
 
 
 def _copy_repo(dst: Path) -> Path:

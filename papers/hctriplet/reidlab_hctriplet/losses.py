@@ -41,7 +41,8 @@ def modality_codes(modalities, n: int, device=None) -> torch.Tensor:
         codes = torch.as_tensor(modalities, dtype=torch.long, device=device).flatten()
     if codes.numel() != n: raise BatchLayoutError(f"{codes.numel()} modality codes for {n} feature rows")
     if codes.numel() and not ((codes == VISIBLE) | (codes == THERMAL)).all():
-        raise BatchLayoutError(f"modality codes must be {VISIBLE} (visible) or {THERMAL} (thermal), got {sorted(set(codes.tolist()))}")
+        raise BatchLayoutError(f"modality codes must be {VISIBLE} (visible) or {THERMAL} (thermal), "
+                               f"got {sorted(set(codes.tolist()))}")
     return codes
 
 # %% ../../../nbs/hctriplet/03_losses.ipynb #3d8b49b9
@@ -62,7 +63,8 @@ def hetero_centers(features: torch.Tensor, labels, modalities) -> HeteroCenters:
     vis, the = keys[keys[:, 0] == VISIBLE, 1], keys[keys[:, 0] == THERMAL, 1]   # sorted by (modality, label)
     if vis.numel() != the.numel() or not torch.equal(vis, the):
         only_v = sorted(set(vis.tolist()) - set(the.tolist())); only_t = sorted(set(the.tolist()) - set(vis.tolist()))
-        raise BatchLayoutError(f"every identity needs visible and thermal rows: identities {only_v} are only visible, {only_t} only thermal")
+        raise BatchLayoutError(f"every identity needs visible and thermal rows: identities {only_v} are only visible, "
+                               f"{only_t} only thermal")
     if vis.numel() < 2: raise BatchLayoutError(f"the batch holds {vis.numel()} identity; at least 2 are needed for negatives")
     if not (counts == counts[0]).all():
         sizes = {(MODALITIES[int(m)], int(l)): int(c) for (m, l), c in zip(keys.tolist(), counts)}

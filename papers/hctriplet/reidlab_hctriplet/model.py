@@ -52,9 +52,11 @@ class HcTriNet(nn.Module):
                  local_feat_dim: int = 256, gem_p: float = 10.0, strip_pool: str = "gem", global_gem_p: float = 3.0,
                  depth: int = 50, last_stride: int = 1, pretrained: str | os.PathLike | None = None, gem_stable: bool = False):
         super().__init__()
-        if not (isinstance(num_classes, int) and num_classes > 1): raise ReidlabError(f"num_classes must be an integer > 1, got {num_classes!r}")
+        if not (isinstance(num_classes, int) and num_classes > 1):
+            raise ReidlabError(f"num_classes must be an integer > 1, got {num_classes!r}")
         if strip_pool not in STRIP_POOLS: raise ReidlabError(f"strip_pool must be one of {STRIP_POOLS}, got {strip_pool!r}")
-        if pcb and not (isinstance(num_strips, int) and num_strips >= 1): raise ReidlabError(f"num_strips must be a positive integer, got {num_strips!r}")
+        if pcb and not (isinstance(num_strips, int) and num_strips >= 1):
+            raise ReidlabError(f"num_strips must be a positive integer, got {num_strips!r}")
         self.num_classes, self.share_net, self.pcb = num_classes, share_net, pcb
         self.num_strips, self.local_feat_dim, self.gem_p, self.strip_pool = num_strips, local_feat_dim, gem_p, strip_pool
         self.gem_stable = gem_stable

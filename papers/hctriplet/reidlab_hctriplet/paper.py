@@ -9,8 +9,11 @@ __all__ = ['PAPER', 'paper_results']
 from reidlab_common.report import PaperCard, PaperResult
 
 # %% ../../../nbs/hctriplet/00_paper.ipynb #44e42a80
-PAPER = PaperCard(name='hctriplet', title='Parameter Sharing Exploration and Hetero-Center Triplet Loss for Visible-Thermal Person Re-Identification',
-                  citation='H. Liu, X. Tan, X. Zhou, IEEE Transactions on Multimedia 23:4414-4425 (2021), arXiv 2008.06223', upstream='hijune6/Hetero-center-triplet-loss-for-VT-Re-ID (a fork of mangye16/Cross-Modal-Re-ID-baseline)',
+PAPER = PaperCard(name='hctriplet',
+                  title='Parameter Sharing Exploration and Hetero-Center Triplet Loss for Visible-Thermal '
+                        'Person Re-Identification',
+                  citation='H. Liu, X. Tan, X. Zhou, IEEE Transactions on Multimedia 23:4414-4425 (2021), arXiv 2008.06223',
+                  upstream='hijune6/Hetero-center-triplet-loss-for-VT-Re-ID (a fork of mangye16/Cross-Modal-Re-ID-baseline)',
                   task='visible-thermal (RGB-IR) cross-modality person re-identification', datasets=('sysu_mm01', 'regdb'),
                   results=(
         PaperResult('sysu_mm01', 'all-search', {'R1': 61.68, 'R10': 93.1, 'R20': 97.17, 'mAP': 57.51, 'mINP': 39.54}),
