@@ -7,7 +7,7 @@ _m = _il.import_module('reidlab_common.engine')
 globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 
 # %% ../../nbs/common/11_engine.ipynb #4b047ee6
-import json, tempfile, copy
+import json, logging, re, shutil, signal, subprocess, tempfile, copy
 import pytest
 from torch.utils.data import DataLoader, Dataset, Sampler, TensorDataset
 
@@ -21,7 +21,8 @@ class SeededShuffle(Sampler):
         g = torch.Generator().manual_seed(self.seed * 10_000 + self.epoch)
         return iter(torch.randperm(self.n, generator=g).tolist())
 
-def tiny_setup(out_dir, seed_model=0, interrupt_at=None, nan_at=None, epochs=4, **cfg):
+def tiny_setup(out_dir, seed_model=0, interrupt_at=None, nan_at=None, grad_nan_at=None, block_at=None, marker=None,
+               epochs=4, hooks=(), **cfg):
     torch.manual_seed(seed_model)
     model = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
                           nn.Flatten(), nn.Dropout(0.2), nn.Linear(8, 4))
@@ -30,27 +31,62 @@ def tiny_setup(out_dir, seed_model=0, interrupt_at=None, nan_at=None, epochs=4, 
     loader = DataLoader(TensorDataset(x, y), batch_size=12, sampler=SeededShuffle(48, seed=7))
     opt = torch.optim.SGD(make_param_groups(0.05, [("backbone", model[:2].parameters(), 0.1), ("head", model[6].parameters(), 1.0)],
                                             weight_decay=5e-4), lr=0.05, momentum=0.9, nesterov=True)
-    calls = {"n": 0}
+    calls = {"n": 0, "fwd": 0}
     def forward(m, batch):
+        calls["fwd"] += 1
         images = batch[0] + 0.05 * torch.randn_like(batch[0])              # torch global RNG
         if np.random.rand() < 0.5: images = images.flip(-1)                 # NumPy global RNG
-        return m(images)
+        out = m(images)
+        if grad_nan_at is not None and calls["fwd"] == grad_nan_at:        # finite loss, NaN gradients
+            out.register_hook(lambda g: torch.full_like(g, float("nan")))
+        return out
     def loss_fn(batch, logits):
         calls["n"] += 1
         if interrupt_at is not None and calls["n"] == interrupt_at: raise KeyboardInterrupt
+        if block_at is not None and calls["n"] == block_at: Path(marker).write_text("blocked"); time.sleep(300)
         loss = nn.functional.cross_entropy(logits, batch[1])
         if nan_at is not None and calls["n"] == nan_at: loss = loss * float("nan")
         return loss, {"acc": (logits.argmax(1) == batch[1]).float().mean()}
     def evaluate(m, epoch):
         with torch.no_grad(): return {"R1": float((m(x).argmax(1) == y).float().mean()), "mAP": 0.5}
-    cfg = dict(epochs=epochs, out_dir=out_dir, seed=3, progress=False, eval_every=1, **cfg)
+    cfg = {**dict(epochs=epochs, out_dir=out_dir, seed=3, progress=False, eval_every=1), **cfg}
     return Trainer(model, opt, loss_fn, loader, TrainConfig(**cfg), lr_schedule=warmup_multistep(2, (3,), 0.1),
-                   forward_fn=forward, evaluate=evaluate)
+                   forward_fn=forward, evaluate=evaluate, hooks=hooks)
 
 def same_state(a, b): return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
 
+class LogRecords(logging.Handler):
+    "Collect the messages of one logger while the block runs"
+    def __init__(self, name): super().__init__(); self.logger, self.messages = logging.getLogger(name), []
+    def emit(self, record): self.messages.append(record.getMessage())
+    def __enter__(self): self.logger.addHandler(self); return self
+    def __exit__(self, *exc): self.logger.removeHandler(self)
+
+# %% ../../nbs/common/11_engine.ipynb #dd058ab6
+def relabel_ema_setup(out_dir, seed_model=0, **kw):
+    "tiny_setup plus labels re-predicted by the model at every epoch start and an EMA teacher"
+    T = tiny_setup(out_dir, seed_model=seed_model, **kw)
+    ds = T.train_data.dataset
+    x = ds.tensors[0]
+    def compute(trainer, epoch):
+        m = trainer.module; m.eval()
+        with torch.no_grad(): pred = m(x).argmax(1)
+        flip = torch.rand(len(x)) < 0.25             # torch's global RNG: a resumed run must have restored it
+        return torch.where(flip, (pred + 1) % 4, pred)
+    def apply(labels): ds.tensors = (x, labels)
+    relabel, ema = EpochRelabel(compute, apply), EMATeacher(0.9)
+    T.hooks += [relabel, ema]
+    return T, relabel, ema
+
+def kill_worker(out_dir, block_at, marker):
+    "Run in a child process: train until loss call `block_at`, then wait there to be killed"
+    torch.set_num_threads(1)
+    relabel_ema_setup(Path(out_dir), block_at=int(block_at), marker=marker)[0].fit()
+
+THIS_FILE = globals().get("__file__", "")
+
 # %% ../../nbs/common/11_engine.ipynb #1c4851cf
-def test_engine_0():
+def test_param_groups_and_warmup_table():
     net = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))
     net[1].bias.requires_grad_(False)
     groups = make_param_groups(0.1, [("backbone", net[0].parameters(), 0.1), ("new", [*net[1].parameters(), *net[2].parameters()], 1.0)],
@@ -67,7 +103,7 @@ def test_engine_0():
     assert opt.state_dict()["param_groups"][0]["name"] == "backbone"
 
 # %% ../../nbs/common/11_engine.ipynb #f322650f
-def test_engine_1():
+def test_rng_state_roundtrip_weights_only():
     seed_everything(5); s = get_rng_state()
     a = (random.random(), np.random.rand(), np.random.randn(), torch.rand(1).item())
     with tempfile.TemporaryDirectory() as td:
@@ -76,7 +112,7 @@ def test_engine_1():
     assert (random.random(), np.random.rand(), np.random.randn(), torch.rand(1).item()) == a
 
 # %% ../../nbs/common/11_engine.ipynb #f746e5a4
-def test_engine_2():
+def test_distributed_batch_sampler_slices():
     class _Batches:
         def __init__(self): self.epoch = None
         def set_epoch(self, e): self.epoch = e
@@ -90,7 +126,7 @@ def test_engine_2():
     assert setup_distributed("cpu") == DistInfo(0, 1, 0, torch.device("cpu"))
 
 # %% ../../nbs/common/11_engine.ipynb #53326c98
-def test_engine_3():
+def test_exact_resume_after_interrupt():
     with tempfile.TemporaryDirectory() as td:
         A = tiny_setup(Path(td)/"a"); res_a = A.fit()
         B = tiny_setup(Path(td)/"b", interrupt_at=4 * 2 + 3)             # 4 steps per epoch: stops inside epoch 3
@@ -115,7 +151,7 @@ def test_engine_3():
         assert same_state(A.module.state_dict(), C.module.state_dict())
 
 # %% ../../nbs/common/11_engine.ipynb #7fbe7786
-def test_engine_4():
+def test_nan_loss_stops_and_keeps_last_good():
     with tempfile.TemporaryDirectory() as td:
         snap = {}
         T = tiny_setup(Path(td), nan_at=4 * 2 + 2)
@@ -128,7 +164,7 @@ def test_engine_4():
         assert all(torch.isfinite(v).all() for v in T.module.state_dict().values() if v.is_floating_point())
 
 # %% ../../nbs/common/11_engine.ipynb #5f09e4ce
-def test_engine_5():
+def test_grad_clip_amp_and_finished_run():
     with tempfile.TemporaryDirectory() as td:
         T = tiny_setup(Path(td)/"clip", epochs=1, grad_clip=1e-3)
         r = T.fit()
@@ -139,3 +175,126 @@ def test_engine_5():
         r3 = T3.fit()
         assert T3.amp and T3.amp_dtype == torch.bfloat16 and math.isfinite(r3.history[0]["loss"])
         with pytest.raises(ReidlabError, match="amp_dtype"): tiny_setup(Path(td)/"x", amp_dtype="fp8")
+
+# %% ../../nbs/common/11_engine.ipynb #2db8c4c2
+def test_default_hooks_and_their_order():
+    with tempfile.TemporaryDirectory() as td:
+        T = tiny_setup(Path(td), tensorboard=False)
+        class Mine(Hook): pass
+        T.hooks.append(Mine())
+        assert [type(h).__name__ for h in T.all_hooks] == ["NonFiniteGuard", "EvaluationSchedule", "Mine", "Checkpointing", "MetricsCSV"]
+        T2 = tiny_setup(Path(td), progress=True, hooks=[NonFiniteGuard("skip")])
+        names = [type(h).__name__ for h in T2.all_hooks]
+        assert names[:3] == ["NonFiniteGuard", "ProgressBars", "EvaluationSchedule"] and T2.all_hooks[0].policy == "skip"
+        assert names.count("NonFiniteGuard") == 1
+        with pytest.raises(ReidlabError, match="'stop' or 'skip'"): tiny_setup(Path(td), nonfinite="ignore")
+
+# %% ../../nbs/common/11_engine.ipynb #e3c874e2
+def test_nan_gradients_with_a_finite_loss():
+    with tempfile.TemporaryDirectory() as td:
+        T = tiny_setup(Path(td)/"stop", grad_nan_at=4 * 2 + 2)
+        with pytest.raises(NonFiniteGradientError, match=r"gradient norm \(nan\) with a finite loss .* epoch 2 step 1.*after 2 epoch"): T.fit()
+        last, prev = (torch.load(Path(td)/"stop"/n, weights_only=True) for n in ("last.pt", "prev.pt"))
+        assert (last["epoch"], prev["epoch"]) == (2, 1)
+        assert nonfinite_entries(last["model"]) == [] and nonfinite_entries(last["optimizer"]) == []
+        S = tiny_setup(Path(td)/"skip", grad_nan_at=4 * 2 + 2, nonfinite="skip")
+        r = S.fit()
+        assert [row["skipped_steps"] for row in r.history] == [0, 0, 1, 0] and S.global_step == 4 * 4 - 1
+        assert nonfinite_entries(S.module.state_dict()) == [] and all(math.isfinite(row["loss"]) for row in r.history)
+
+# %% ../../nbs/common/11_engine.ipynb #ee4cf4f7
+def test_nan_parameters_are_never_saved():
+    with tempfile.TemporaryDirectory() as td:
+        files = {}
+        class Poison(Hook):
+            def on_epoch_start(self, trainer, epoch):
+                if epoch == 2: files.update({n: (Path(td)/n).read_bytes() for n in ("last.pt", "prev.pt")})
+            def on_epoch_end(self, trainer, epoch, row):
+                if epoch == 2:
+                    with torch.no_grad(): trainer.module[6].weight[0, 0] = float("nan")
+        T = tiny_setup(Path(td), hooks=[Poison()])
+        with pytest.raises(NonFiniteStateError, match=r"model\.6\.weight.*nothing was saved.*last\.pt \(after 2 epoch"): T.fit()
+        assert {n: (Path(td)/n).read_bytes() for n in ("last.pt", "prev.pt")} == files
+        assert tiny_setup(Path(td)).resume() and torch.load(Path(td)/"last.pt", weights_only=True)["epoch"] == 2
+
+# %% ../../nbs/common/11_engine.ipynb #2f6011b9
+def test_resume_falls_back_to_prev_when_last_is_damaged():
+    def truncated(p): data = p.read_bytes(); p.write_bytes(data[:len(data) // 2])
+    def half_written(p): data = p.read_bytes(); p.write_bytes(data[:len(data) // 2] + bytes(len(data) - len(data) // 2))
+    def nonfinite(p):
+        s = torch.load(p, weights_only=True); s["model"]["6.weight"][0, 0] = float("nan"); torch.save(s, p)
+    with tempfile.TemporaryDirectory() as td:
+        A = tiny_setup(Path(td)/"a"); A.fit()
+        B = tiny_setup(Path(td)/"b", interrupt_at=4 * 2 + 3)
+        with pytest.raises(KeyboardInterrupt): B.fit()
+        for damage in (truncated, half_written, nonfinite):
+            run = Path(td)/damage.__name__; shutil.copytree(Path(td)/"b", run); damage(run/"last.pt")
+            with LogRecords("reidlab.engine") as rec: R = tiny_setup(run, seed_model=99); R.fit()
+            assert any(m.startswith(f"{run/'last.pt'} cannot be resumed") and str(run/"prev.pt") in m for m in rec.messages), rec.messages
+            assert same_state(A.module.state_dict(), R.module.state_dict())
+            assert [torch.load(run/n, weights_only=True)["epoch"] for n in ("prev.pt", "last.pt")] == [3, 4]
+        run = Path(td)/"both"; shutil.copytree(Path(td)/"b", run); truncated(run/"last.pt"); truncated(run/"prev.pt")
+        with pytest.raises(ReidlabError, match=r"neither .*last\.pt .* nor .*prev\.pt"): tiny_setup(run).fit()
+
+# %% ../../nbs/common/11_engine.ipynb #18c9fd44
+def test_hook_state_must_be_weights_only():
+    class Bank(Hook):
+        def state_dict(self): return {"bank": np.zeros(3)}
+    with tempfile.TemporaryDirectory() as td:
+        with pytest.raises(ReidlabError, match=r"Bank\.state_dict\(\)\['bank'\] is a numpy\.ndarray"): tiny_setup(Path(td), epochs=1, hooks=[Bank()]).fit()
+        assert not (Path(td)/"last.pt").exists()
+    check_weights_only({"labels": torch.arange(3), "epoch": 2, "names": ["a"], "m": {"x": 0.5, "none": None}})
+    with pytest.raises(ReidlabError, match=r"x\['v'\] is a numpy\.float64"): check_weights_only({"v": np.float64(1)}, "x")
+
+# %% ../../nbs/common/11_engine.ipynb #2b5ff0ca
+def test_ema_teacher_and_relabel_by_hand():
+    student = nn.Linear(2, 1, bias=False)
+    with torch.no_grad(): student.weight.fill_(1.0)
+    class _T: module, step_applied = student, True
+    ema = EMATeacher(0.75); ema.on_fit_start(_T)
+    with torch.no_grad(): student.weight.fill_(3.0)
+    ema.on_step_end(_T, 0, 0, None, None, None)
+    assert torch.equal(ema.teacher.weight, torch.full((1, 2), 1.5)) and ema.updates == 1 and not ema.teacher.weight.requires_grad
+    with pytest.raises(ReidlabError, match="momentum"): EMATeacher(1.5)
+    seen = []
+    r = EpochRelabel(lambda trainer, epoch: np.array([epoch, epoch]), seen.append, every=2)
+    for e in range(4): r.on_epoch_start(None, e)
+    assert [s.tolist() for s in seen] == [[0, 0], [2, 2]] and r.epoch == 2 and isinstance(r.labels, torch.Tensor)
+    resumed = EpochRelabel(lambda trainer, epoch: 1 / 0, seen.append, every=2)
+    resumed.load_state_dict(r.state_dict()); resumed.on_epoch_start(None, 3)
+    assert [s.tolist() for s in seen] == [[0, 0], [2, 2], [2, 2]]
+
+# %% ../../nbs/common/11_engine.ipynb #a932faa0
+def test_relabel_and_ema_resume_bit_identically_after_kill_9():
+    with tempfile.TemporaryDirectory() as td:
+        A, relabel_a, ema_a = relabel_ema_setup(Path(td)/"a"); A.fit()
+        run, marker = Path(td)/"b", Path(td)/"blocked"
+        code = ("import importlib.util as u, sys; s = u.spec_from_file_location('engine_tests', sys.argv[1]); "
+                "m = u.module_from_spec(s); s.loader.exec_module(m); m.kill_worker(*sys.argv[2:])")
+        child = subprocess.Popen([sys.executable, "-c", code, THIS_FILE, str(run), str(4 * 2 + 3), str(marker)],
+                                 env={**os.environ, "OMP_NUM_THREADS": "1"})
+        try:
+            t0 = time.time()
+            while not marker.exists():
+                assert child.poll() is None and time.time() - t0 < 120, "the child never reached epoch 3"
+                time.sleep(0.05)
+            with pytest.raises(ReidlabError, match=rf"{re.escape(str(run))} is in use .*pid {child.pid}\)"): tiny_setup(run).fit()
+        finally: child.send_signal(signal.SIGKILL); child.wait()
+        assert child.returncode == -signal.SIGKILL
+        assert torch.load(run/"last.pt", weights_only=True)["epoch"] == 2
+        B, relabel_b, ema_b = relabel_ema_setup(run, seed_model=99); B.fit()
+        assert same_state(A.module.state_dict(), B.module.state_dict())
+        sa, sb = A.optimizer.state_dict(), B.optimizer.state_dict()
+        assert all(torch.equal(sa["state"][i]["momentum_buffer"], sb["state"][i]["momentum_buffer"]) for i in sa["state"])
+        assert same_state(ema_a.teacher.state_dict(), ema_b.teacher.state_dict()) and ema_a.updates == ema_b.updates == 16
+        assert torch.equal(relabel_a.labels, relabel_b.labels) and relabel_b.epoch == 3
+        assert not same_state(ema_a.teacher.state_dict(), A.module.state_dict())      # the teacher does lag the student
+        assert not torch.equal(relabel_a.labels, torch.arange(48) % 4)                 # and the labels did change
+
+# %% ../../nbs/common/11_engine.ipynb #66f46bf7
+def test_progress_is_compact_off_a_terminal():
+    import contextlib as _cl, io as _io
+    with tempfile.TemporaryDirectory() as td, _cl.redirect_stderr(_io.StringIO()) as err:
+        tiny_setup(Path(td), progress=True, tensorboard=False).fit()
+    text = err.getvalue()
+    assert "training" in text and "4/4" in text and text.count("\r") < 30, text
