@@ -34,7 +34,7 @@ class HcTriConfig(Recipe):
     pad: int = 10
     num_ids: int = 8                       # P identities per batch
     num_pos: int = 4                       # K images per identity and modality
-    num_batches: str = "upstream"          # floor(N/(P*K)) + 1 batches per epoch, as upstream
+    num_batches: str | int = "upstream"    # floor(N/(P*K)) + 1 batches per epoch, as upstream; or a count
     # losses
     w_center: float = 2.0                  # lambda on the per-strip HcTri terms
     label_smoothing: float = 0.1
@@ -87,8 +87,8 @@ _DEMO = {
 PRESETS = {("paper", d): c for d, c in _PAPER.items()} | {("demo", d): c for d, c in _DEMO.items()}
 HcTriConfig.PRESETS = PRESETS
 DEMO_SYNTHETIC = {"sysu": dict(n_train=60, n_val=10, n_test=20), "regdb": dict(n_ids=60)}
-SMOKE = dict(epochs=1, eval_epochs=(0,), num_ids=2, num_pos=2, warmup_epochs=1, milestones=(5,), gallery_trials=2,
-             regdb_trials=(1,))
+SMOKE = dict(epochs=1, num_batches=2, eval_epochs=(0,), num_ids=2, num_pos=2, warmup_epochs=1, milestones=(5,),
+             gallery_trials=2, regdb_trials=(1,))
 SMOKE_SYNTHETIC = {"sysu": dict(n_train=4, n_val=2, n_test=4, height=64, width=32),
                    "regdb": dict(n_ids=6, images_per_id=4, trials=1, height=64, width=32)}
 
