@@ -674,7 +674,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                        'reidlab_common.rerank._reciprocal_sets_reference': ( 'rerank.html#_reciprocal_sets_reference',
                                                                                              'reidlab_common/rerank.py'),
                                        'reidlab_common.rerank._refine_knn': ('rerank.html#_refine_knn', 'reidlab_common/rerank.py'),
-                                       'reidlab_common.rerank._reserve': ('rerank.html#_reserve', 'reidlab_common/rerank.py'),
                                        'reidlab_common.rerank._scan_gram': ('rerank.html#_scan_gram', 'reidlab_common/rerank.py'),
                                        'reidlab_common.rerank._segment_weights': ( 'rerank.html#_segment_weights',
                                                                                    'reidlab_common/rerank.py'),

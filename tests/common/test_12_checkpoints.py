@@ -12,11 +12,10 @@ import pytest
 from reidlab_common.backbones import ModalityResNet, resnet_trunk
 
 def _fixtures_dir():
-    "$REIDLAB_UPSTREAM_KEYS, else tests/fixtures/upstream_keys or shared/fixtures/upstream_keys above the working folder"
+    "$REIDLAB_UPSTREAM_KEYS, else tests/fixtures/upstream_keys in the working folder or a folder above it"
     if os.environ.get("REIDLAB_UPSTREAM_KEYS"): return Path(os.environ["REIDLAB_UPSTREAM_KEYS"])
     for base in [Path.cwd(), *Path.cwd().parents]:
-        for cand in (base/"tests"/"fixtures"/"upstream_keys", base/"shared"/"fixtures"/"upstream_keys"):
-            if cand.is_dir(): return cand
+        if (base/"tests"/"fixtures"/"upstream_keys").is_dir(): return base/"tests"/"fixtures"/"upstream_keys"
     return None
 
 FIXTURES = _fixtures_dir()
@@ -25,11 +24,12 @@ def zeros_from_shapes(shapes: dict) -> dict:
     return {k: torch.zeros(v, dtype=torch.long if k.endswith("num_batches_tracked") else torch.float32)
             for k, v in shapes.items() if isinstance(v, list)}
 
-def fixture(name): return json.loads((FIXTURES/f"{name}.json").read_text())
+def fixture(name):
+    assert FIXTURES is not None, "tests/fixtures/upstream_keys not found: run from the repository (or set REIDLAB_UPSTREAM_KEYS)"
+    return json.loads((FIXTURES/f"{name}.json").read_text())
 
 # %% ../../nbs/common/12_checkpoints.ipynb #18a93bf0
-def test_checkpoints_0():
-    if FIXTURES is None: pytest.skip("fixtures not found")
+def test_hctriplet_keys_map_by_prefix():
     sd = zeros_from_shapes(fixture("hctriplet"))
     assert len(sd) == 438
     hct_map = {"visible_module.visible.": "specific.visible.", "thermal_module.thermal.": "specific.thermal.",
@@ -48,8 +48,7 @@ def test_checkpoints_0():
         load_upstream(wrong.to_empty(device="cpu"), sd, key_map=hct_map, ignore_unexpected=heads)
 
 # %% ../../nbs/common/12_checkpoints.ipynb #7406be2e
-def test_checkpoints_1():
-    if FIXTURES is None: pytest.skip("fixtures not found")
+def test_llm_trunk_by_regex_rules():
     sd = zeros_from_shapes(fixture("llm"))
     assert len(sd) == 972
     rules = [(r"base_resnet\.base\.(conv1|bn1)\.", None),
@@ -63,8 +62,7 @@ def test_checkpoints_1():
     assert len(sd) - len(rep.loaded) - len(rep.unexpected) == 630   # dropped: dead layer copies and the unused shared stem
 
 # %% ../../nbs/common/12_checkpoints.ipynb #fa22add2
-def test_checkpoints_2():
-    if FIXTURES is None: pytest.skip("fixtures not found")
+def test_auxusl_ssan_gsmlp_trunks_load_fully():
     with torch.device("meta"): trunk = resnet_trunk(50, stem_relu=False)
     trunk = trunk.to_empty(device="cpu")
     stage_names = {"0": "conv1", "1": "bn1", "3": "layer1", "4": "layer2", "5": "layer3", "6": "layer4"}
@@ -84,7 +82,7 @@ def test_checkpoints_2():
     assert rep.missing == [] and len(rep.loaded) == 318
 
 # %% ../../nbs/common/12_checkpoints.ipynb #46fc2a43
-def test_checkpoints_3():
+def test_shape_mismatches_and_duplicate_keys():
     model = nn.Sequential(nn.Linear(4, 3))
     sd = {"0.weight": torch.zeros(5, 4), "0.bias": torch.zeros(5)}
     with pytest.raises(ReidlabError, match=r"2 mismatched.*\('0.weight', \(5, 4\), \(3, 4\)\)"): load_upstream(model, sd)
@@ -94,7 +92,7 @@ def test_checkpoints_3():
     assert list(map_keys({"a.b.c": torch.zeros(1)}, {"a.": "x.", "a.b.": "y."})) == ["y.c"]
 
 # %% ../../nbs/common/12_checkpoints.ipynb #5824779a
-def test_checkpoints_4():
+def test_weights_only_numpy_allowed_objects_refused():
     with tempfile.TemporaryDirectory() as td:
         p = Path(td)/"best.t"
         torch.save({"net": {"w": torch.ones(2)}, "cmc": np.arange(20, dtype=np.float32), "mAP": np.float64(0.25),
