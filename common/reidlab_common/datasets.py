@@ -598,7 +598,7 @@ ECN_DATASETS = {
 
 def _ecn_folder(name: str, folder: Path) -> list[ImageRecord]:
     spec = ECN_DATASETS[name]
-    if not folder.is_dir(): raise _missing(name, folder, "folder")
+    _require(name, folder, "folder")
     recs = []
     for fname in sorted(f for f in os.listdir(folder) if f.endswith(".jpg")):
         m = spec["pattern"].match(fname)
@@ -644,11 +644,14 @@ def _read_name_list(name: str, path: Path) -> list[str]:
 
 def _read_mat(name: str, path: Path, key: str) -> np.ndarray:
     from scipy.io import loadmat
-    if not path.is_file(): raise _missing(name, path, "annotation file")
+    _require(name, path, "annotation file")
     try: d = loadmat(str(path))
     except Exception as e: raise SplitFileError(f"{name}: cannot read {path} as a MATLAB file: {e}") from e
     if key not in d: raise SplitFileError(f"{name}: {path} has no variable {key!r} (found {sorted(k for k in d if not k.startswith('__'))})")
-    return np.asarray(d[key]).astype(np.int64)
+    a = np.asarray(d[key])
+    if a.dtype.kind not in "iuf" or a.dtype.kind == "f" and not np.all(np.isfinite(a) & (a == np.round(a))):
+        raise SplitFileError(f"{name}: {path} variable {key!r} holds {a.dtype} values, expected integers")
+    return a.astype(np.int64)
 
 def _mars_tracklets(root: Path, folder: str, names: list[str], info: np.ndarray, info_path: Path) -> list[TrackletRecord]:
     if info.ndim != 2 or info.shape[1] != 4: raise SplitFileError(f"mars: {info_path} must be an (n, 4) table [start, end, pid, camid], got {info.shape}")

@@ -81,6 +81,142 @@ def _corrupt_images(folder):
            d/"note.bmp": ["text file", "404"], d/"idat.png": ["corrupt PNG"], d/"folder.jpg": ["a folder"]}
     return good, bad
 
+# %% ../../nbs/common/01_datasets.ipynb #f0a1b002
+_TINY = {"sysu_mm01": dict(n_train=3, n_val=1, n_test=2), "regdb": dict(n_ids=4, images_per_id=2, trials=1),
+         "market1501": dict(n_train_ids=3, n_test_ids=2, camstyle=False), "dukemtmc_reid": dict(n_train_ids=3, n_test_ids=2),
+         "msmt17": dict(n_train_ids=3, n_test_ids=2, camstyle=False), "mars": dict(n_train_ids=2, n_test_ids=2, frames=(2, 3)),
+         "dukemtmc_videoreid": dict(n_train_ids=2, n_test_ids=2, n_distractor_ids=1, frames=(2, 3), long_tracklet=4),
+         "cuhk_pedes": dict(n_train_ids=3, n_val_ids=1, n_test_ids=2), "icfg_pedes": dict(n_train_ids=3, n_test_ids=2)}
+_SMALL_IMAGES = dict(height=16, width=8)
+
+def _put(rel, data):
+    "Damage: write `data` (str or bytes) at root/rel"
+    def f(r):
+        p = r/rel; p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data) if isinstance(data, bytes) else p.write_text(data)
+    return f
+
+def _rm(rel):
+    return lambda r: _sh.rmtree(r/rel) if (r/rel).is_dir() else (r/rel).unlink()
+
+def _to_dir(rel):
+    return lambda r: (_rm(rel)(r), (r/rel).mkdir())
+
+def _json_edit(rel, fn):
+    "Damage: load root/rel as JSON, let fn change it in place, write it back"
+    def f(r):
+        obj = _json.loads((r/rel).read_text()); fn(obj); (r/rel).write_text(_json.dumps(obj))
+    return f
+
+def _first(r, pattern):
+    return sorted(r.glob(pattern))[0]
+
+def _generic_cases(name):
+    "Root-level bad inputs every loader gets: missing, empty, a file, not a path"
+    return [(name, "root missing", "does not exist", None, lambda r: r.parent/"nope", {}),
+            (name, "root empty", "does not exist", None, lambda r: (r.parent/"empty").mkdir() or r.parent/"empty", {}),
+            (name, "root is a file", "is a file", None, lambda r: (r.parent/"f.txt").write_text("x") and r.parent/"f.txt", {}),
+            (name, "root is None", "must be a folder path", None, lambda r: None, {})]
+
+# %% ../../nbs/common/01_datasets.ipynb #f0a1b003
+def _sysu_regdb_cases():
+    s, g = "sysu_mm01", "regdb"
+    first_train = lambda r: (r/"exp"/"train_id.txt").read_text().split(",")[0]
+    return [
+        (s, "test_id.txt missing", "test_id.txt", _rm("exp/test_id.txt"), None, {}),
+        (s, "test_id.txt not comma-separated", "comma-separated", _put("exp/test_id.txt", "3;6\n"), None, {}),
+        (s, "test_id.txt empty", "no ids", _put("exp/test_id.txt", "\n"), None, {}),
+        (s, "test_id.txt binary", "not a text file", _put("exp/test_id.txt", b"\xff\xfe\x00\x81"), None, {}),
+        (s, "train_id.txt is a folder", "is a folder", _to_dir("exp/train_id.txt"), None, {}),
+        (s, "camera folder missing", "cam4", _rm("cam4"), None, {}),
+        (s, "malformed file name", "img.jpg", lambda r: (_first(r, "cam1/*")/"img.jpg").write_bytes(b""), None, {}),
+        (s, "test id without images", "999", lambda r: (r/"exp"/"test_id.txt").write_text((r/"exp"/"test_id.txt").read_text().strip() + ",999"), None, {}),
+        (s, "id in train and test", "both", lambda r: (r/"exp"/"test_id.txt").write_text(first_train(r)), None, {}),
+        (s, "mode bogus", "'bogus'", None, None, dict(mode="bogus")),
+        (s, "trial not an integer", "'x'", None, None, dict(trial="x")),
+        (s, "gallery_shots bogus", "'three'", None, None, dict(gallery_shots="three")),
+        (g, "index file missing", "train_visible_2.txt", None, None, dict(trial=2)),
+        (g, "index line without label", "train_visible_1.txt line 1", lambda r: _put("idx/train_visible_1.txt", (r/"idx"/"train_visible_1.txt").read_text().split(" ")[0])(r), None, {}),
+        (g, "label not an integer", "train_thermal_1.txt line 1", lambda r: _put("idx/train_thermal_1.txt", "Thermal/1/a.bmp abc\n")(r), None, {}),
+        (g, "path outside the pattern", "does not match", _put("idx/test_visible_1.txt", "Visible/x.bmp 0\n"), None, {}),
+        (g, "thermal image in the visible list", "lists the thermal image", lambda r: _put("idx/test_visible_1.txt", (r/"idx"/"test_thermal_1.txt").read_text())(r), None, {}),
+        (g, "listed image missing", ".bmp", lambda r: _first(r, "Visible/*/*.bmp").unlink(), None, {}),
+        (g, "index file empty", "is empty", _put("idx/train_visible_1.txt", ""), None, {}),
+        (g, "index file binary", "not a text file", _put("idx/train_visible_1.txt", b"\x89\xff\xfe\x00"), None, {}),
+        (g, "index file is a folder", "is a folder", _to_dir("idx/test_thermal_1.txt"), None, {}),
+        (g, "labels not contiguous", "contiguous", lambda r: _put("idx/train_visible_1.txt", (r/"idx"/"train_visible_1.txt").read_text().replace(" 1\n", " 7\n"))(r), None, {}),
+        (g, "Thermal folder missing", "Thermal", _rm("Thermal"), None, {}),
+        (g, "trial 0", "trial must be", None, None, dict(trial=0)),
+        (g, "trial 'abc'", "'abc'", None, None, dict(trial="abc")),
+        (g, "direction bogus", "'i2v'", None, None, dict(direction="i2v")),
+    ]
+
+# %% ../../nbs/common/01_datasets.ipynb #f0a1b004
+def _image_video_cases():
+    from scipy.io import savemat
+    m, v = "mars", "dukemtmc_videoreid"
+    def rename_frame(r, change):
+        f = _first(r, "query/*/*/*.jpg"); f.rename(f.with_name(change(f.name)))
+    return [
+        ("market1501", "query folder missing", "query", _rm("query"), None, {}),
+        ("market1501", "file name outside the pattern", "abc.jpg", _put("bounding_box_train/abc.jpg", b""), None, {}),
+        ("market1501", "camera 9 of 6", "0001_c9s1_000001_00.jpg", _put("query/0001_c9s1_000001_00.jpg", b""), None, {}),
+        ("market1501", "camstyle without its folder", "bounding_box_train_camstyle", None, None, dict(camstyle=True)),
+        ("market1501", "gallery folder is a file", "is a file", lambda r: (_rm("bounding_box_test")(r), (r/"bounding_box_test").write_text("x")), None, {}),
+        ("dukemtmc_reid", "frame number too short", "0001_c2_f12.jpg", _put("query/0001_c2_f12.jpg", b""), None, {}),
+        ("msmt17", "camera 16 of 15", "0001_c16_0001.jpg", _put("query/0001_c16_0001.jpg", b""), None, {}),
+        (m, "query_IDX.mat missing", "query_IDX.mat", _rm("info/query_IDX.mat"), None, {}),
+        (m, "info table not a MATLAB file", "tracks_train_info.mat", _put("info/tracks_train_info.mat", b"MATLAB? no"), None, {}),
+        (m, "info table under another name", "track_train_info", lambda r: savemat(r/"info"/"tracks_train_info.mat", {"x": _np.zeros((1, 4))}), None, {}),
+        (m, "info table of 3 columns", "(n, 4)", lambda r: savemat(r/"info"/"tracks_train_info.mat", {"track_train_info": _np.ones((2, 3))}), None, {}),
+        (m, "info table of strings", "expected integers", lambda r: savemat(r/"info"/"query_IDX.mat", {"query_IDX": "abc"}), None, {}),
+        (m, "info row past the name list", "row 1", lambda r: savemat(r/"info"/"tracks_train_info.mat", {"track_train_info": _np.array([[1, 10**6, 1, 1]])}), None, {}),
+        (m, "query row out of range", "query_IDX.mat", lambda r: savemat(r/"info"/"query_IDX.mat", {"query_IDX": _np.array([[9999]])}), None, {}),
+        (m, "name list entry malformed", "garbage.jpg", lambda r: _put("info/test_name.txt", (r/"info"/"test_name.txt").read_text() + "garbage.jpg\n")(r), None, {}),
+        (m, "name list missing", "train_name.txt", _rm("info/train_name.txt"), None, {}),
+        (m, "info is a file", "is a file", lambda r: (_rm("info")(r), (r/"info").write_text("x")), None, {}),
+        (v, "query folder missing", "query", _rm("query"), None, {}),
+        (v, "frame name outside the pattern", "bad.jpg", lambda r: (_first(r, "query/*/*")/"bad.jpg").write_bytes(b""), None, {}),
+        (v, "person folder not 4 digits", "abc", lambda r: (r/"train"/"abc").mkdir(), None, {}),
+        (v, "frame of another person", "with pid", lambda r: rename_frame(r, lambda n: "9" + n[1:]), None, {}),
+        (v, "tracklet mixing cameras", "mixes cameras", lambda r: (lambda f: _sh.copy(f, f.with_name(f.name[:6] + str(int(f.name[6]) % 8 + 1) + "_F0099" + f.name[13:])))(_first(r, "gallery/*/*/*.jpg")), None, {}),
+        (v, "mode bogus", "'fast'", None, None, dict(mode="fast")),
+        (v, "dense_step 0", "dense_step", None, None, dict(mode="dense", dense_step=0)),
+    ]
+
+# %% ../../nbs/common/01_datasets.ipynb #f0a1b005
+def _text_cases():
+    c, i, J = "cuhk_pedes", "icfg_pedes", "reid_raw.json"
+    def rec0(fn): return _json_edit(J, lambda recs: fn(recs[0]))
+    def icfg0(fn): return _json_edit("ICFG-PEDES.json", lambda recs: fn(recs[0]))
+    return [
+        (c, "annotation file missing", J, _rm(J), None, {}),
+        (c, "annotation not JSON", "is not valid JSON", _put(J, "{not json"), None, {}),
+        (c, "annotation a JSON object", "JSON list", _put(J, '{"split": "train"}'), None, {}),
+        (c, "annotation an empty list", "no records", _put(J, "[]"), None, {}),
+        (c, "annotation is a folder", "is a folder", _to_dir(J), None, {}),
+        (c, "record a string", "record 0 is a JSON str", _json_edit(J, lambda recs: recs.insert(0, "abc")), None, {}),
+        (c, "record without id", "lacks the keys ['id']", rec0(lambda r: r.pop("id")), None, {}),
+        (c, 'id "abc"', "has id 'abc'", rec0(lambda r: r.update(id="abc")), None, {}),
+        (c, "id a float", "has id 3.5", rec0(lambda r: r.update(id=3.5)), None, {}),
+        (c, "captions null", "has captions None", rec0(lambda r: r.update(captions=None)), None, {}),
+        (c, "captions a string", "expected a non-empty list of strings", rec0(lambda r: r.update(captions="a man")), None, {}),
+        (c, "tokens not lists", "processed_tokens", rec0(lambda r: r.update(processed_tokens="a man")), None, {}),
+        (c, "captions and tokens disagree", "captions but", rec0(lambda r: r["processed_tokens"].pop()), None, {}),
+        (c, "split an integer", "has split 5", rec0(lambda r: r.update(split=5)), None, {}),
+        (c, "absolute file_path", "'/etc/passwd'", rec0(lambda r: r.update(file_path="/etc/passwd")), None, {}),
+        (c, "file_path leaving imgs/", "'../x.jpg'", rec0(lambda r: r.update(file_path="../x.jpg")), None, {}),
+        (c, "listed image missing", "are missing", rec0(lambda r: r.update(file_path="CUHK01/none.png")), None, {}),
+        (c, "imgs folder missing", "imgs", _rm("imgs"), None, {}),
+        (c, "min_count 'x'", "min_count", None, None, dict(min_count="x")),
+        (i, "annotation file missing", "ICFG-PEDES.json", _rm("ICFG-PEDES.json"), None, {}),
+        (i, "captions null", "has captions None", icfg0(lambda r: r.update(captions=None)), None, {}),
+        (i, 'id "abc"', "has id 'abc'", icfg0(lambda r: r.update(id="abc")), None, {}),
+        (i, "training ids not contiguous", "contiguous", _json_edit("ICFG-PEDES.json", lambda recs: [r.update(id=r["id"] + 50) for r in recs if r["split"] == "train" and r["id"] == 1]), None, {}),
+        (i, "tokens of numbers", "processed_tokens", icfg0(lambda r: r.update(processed_tokens=[[1, 2]])), None, {}),
+        ("bogus_dataset", "unknown dataset name", "unknown dataset 'bogus_dataset'", None, None, {}),
+    ]
+
 # %% ../../nbs/common/01_datasets.ipynb #c0a1d005
 def test_corrupt_images_caught():
     with _tf.TemporaryDirectory() as d:
@@ -508,3 +644,27 @@ def test_check_dataset_report():
         assert any(p.startswith("2 of ") and "cannot be used" in p for p in rep.problems)
         assert sorted(str(p) for p in mars.root.rglob("*")) == [p for p in before if p != gone]   # checking wrote nothing into the folder
         assert DATASETS == ("sysu_mm01", "regdb", "market1501", "dukemtmc_reid", "msmt17", "mars", "dukemtmc_videoreid", "cuhk_pedes", "icfg_pedes")
+
+# %% ../../nbs/common/01_datasets.ipynb #f0a1b006
+def test_bad_inputs_clear_errors():
+    with _tf.TemporaryDirectory() as d:
+        d = _P(d)
+        base = {n: make_dataset(n, d/"base", **_TINY[n], **({} if n.endswith("pedes") else _SMALL_IMAGES)) for n in _TINY}
+        cases = [c for n in _TINY for c in _generic_cases(n)] + _sysu_regdb_cases() + _image_video_cases() + _text_cases()
+        verdicts = []
+        for k, (name, label, want, damage, other_root, options) in enumerate(cases):
+            root = base.get(name, base["regdb"])
+            root = _sh.copytree(root, d/f"case{k}"/root.name) if damage or other_root else root
+            if damage: damage(root)
+            if other_root: root = other_root(root)
+            try: load_dataset(name, root, **options); verdict = "accepted"
+            except ReidlabError as e: verdict = "clear" if want in str(e) else f"vague: {e}"
+            except Exception as e: verdict = f"traceback: {type(e).__name__}: {e}"
+            if verdict == "clear" and name in DATASETS:         # and the check reports it instead of raising
+                try: verdict = "clear" if not check_dataset(name, root, quick=True, **options).ok else "check said OK"
+                except Exception as e: verdict = f"check traceback: {type(e).__name__}: {e}"
+            verdicts.append((name, label, verdict))
+        bad = [v for v in verdicts if v[2] != "clear"]
+        print(f"bad dataset inputs tried: {len(verdicts)}, clear errors: {len(verdicts) - len(bad)}")
+        for v in bad: print("  NOT CLEAR:", *v)
+        assert len(verdicts) >= 80 and not bad, bad
