@@ -5,6 +5,7 @@
 # %% ../../nbs/common/08_rerank.ipynb #a4f71141
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -14,7 +15,7 @@ from .core import ReidlabError, get_device, rows_per_chunk
 from .distance import distance_block, prepare_features
 
 # %% auto #0
-__all__ = ['prange', 'half_k', 'stable_topk', 'k_reciprocal_rerank', 'k_reciprocal_rerank_reference', 'SparseRerank',
+__all__ = ['half_k', 'stable_topk', 'k_reciprocal_rerank', 'k_reciprocal_rerank_reference', 'SparseRerank',
            'k_reciprocal_rerank_features', 'exact_knn', 'SparseDistance', 'knn_search', 'jaccard_distance',
            'jaccard_distance_reference']
 
@@ -35,22 +36,25 @@ def _reciprocal(knn, i, k_cols, out):
                 break
     return n
 
-def _expansion_sets(knn, k_cols, h_cols):
-    "CSR (indptr, indices) of the sorted expansion sets E_i (rows in parallel, then packed)"
-    n_items = knn.shape[0]
-    width = k_cols + k_cols * h_cols
-    scratch = np.empty((n_items, width), np.int32)
-    lengths = np.zeros(n_items, np.int64)
+def _insert_sorted(buf, n, v):
+    "Insert v into the ascending buf[:n] unless it is there already; return the new length"
+    p = n
+    while p > 0 and buf[p - 1] > v: p -= 1
+    if p > 0 and buf[p - 1] == v: return n
+    for q in range(n, p, -1): buf[q] = buf[q - 1]
+    buf[p] = v
+    return n + 1
+
+def _expansion_sets(knn, k_cols, h_cols, lo, hi, scratch, lengths):
+    "Rows lo..hi of the expansion sets E_i, sorted, into scratch[i, :lengths[i]]"
+    r_set = np.empty(k_cols, np.int64)
+    c_set = np.empty(h_cols, np.int64)
     two_thirds = 2.0 / 3.0
-    for i in prange(n_items):
-        r_set = np.empty(k_cols, np.int64)
-        c_set = np.empty(h_cols, np.int64)
-        buf = np.empty(width, np.int64)
+    for i in range(lo, hi):
+        row = scratch[i]
         n_r = _reciprocal(knn, i, k_cols, r_set)
-        n_buf = 0
-        for t in range(n_r):
-            buf[n_buf] = r_set[t]
-            n_buf += 1
+        n_e = 0
+        for t in range(n_r): n_e = _insert_sorted(row, n_e, r_set[t])
         for t in range(n_r):
             n_c = _reciprocal(knn, r_set[t], h_cols, c_set)
             common = 0
@@ -60,126 +64,81 @@ def _expansion_sets(knn, k_cols, h_cols):
                         common += 1
                         break
             if common > two_thirds * n_c:
-                for a in range(n_c):
-                    buf[n_buf] = c_set[a]
-                    n_buf += 1
-        row = np.unique(buf[:n_buf])
-        for t in range(len(row)): scratch[i, t] = row[t]
-        lengths[i] = len(row)
-    indptr = np.zeros(n_items + 1, np.int64)
-    indptr[1:] = np.cumsum(lengths)
-    indices = np.empty(indptr[n_items], np.int64)
-    for i in prange(n_items):
-        for t in range(lengths[i]): indices[indptr[i] + t] = scratch[i, t]
-    return indptr, indices
+                for a in range(n_c): n_e = _insert_sorted(row, n_e, c_set[a])
+        lengths[i] = n_e
 
-def _reserve(out_idx, out_val, used, need):
-    "The CSR output arrays, reallocated (doubling, first `used` entries kept) when they hold fewer than `need`"
-    if need <= len(out_idx): return out_idx, out_val
-    cap = max(2 * len(out_idx), need)
-    g_idx = np.empty(cap, np.int64); g_idx[:used] = out_idx[:used]
-    g_val = np.empty(cap, np.float32); g_val[:used] = out_val[:used]
-    return g_idx, g_val
-
-def _query_expansion(indptr, indices, data, knn, k2, n_cols):
-    "CSR of the float32 mean of the rows knn[i, :k2] of a CSR matrix (summed in that order, as np.mean does)"
-    n_rows = knn.shape[0]
-    acc = np.zeros(n_cols, np.float32)
-    mark = np.zeros(n_cols, np.bool_)
-    touched = np.empty(n_cols, np.int64)
-    out_ptr = np.zeros(n_rows + 1, np.int64)
-    cap = max(16, 4 * len(indices))
-    out_idx = np.empty(cap, np.int64)
-    out_val = np.empty(cap, np.float32)
-    for i in range(n_rows):
-        n_t = 0
-        for t in range(k2):
-            r = knn[i, t]
-            for p in range(indptr[r], indptr[r + 1]):
-                c = indices[p]
-                if not mark[c]:
-                    mark[c] = True
-                    touched[n_t] = c
-                    n_t += 1
-                acc[c] += data[p]
-        cols = np.sort(touched[:n_t])
-        start = out_ptr[i]
-        out_idx, out_val = _reserve(out_idx, out_val, start, start + n_t)
-        for t in range(n_t):
-            c = cols[t]
-            out_idx[start + t] = c
-            out_val[start + t] = np.float32(np.float64(acc[c]) / k2)   # np.mean divides in float64
-            acc[c] = 0
-            mark[c] = False
-        out_ptr[i + 1] = start + n_t
-    return out_ptr, out_idx[:out_ptr[n_rows]].copy(), out_val[:out_ptr[n_rows]].copy()
-
-def _jaccard_overlap(row_ptr, row_idx, row_val, col_ptr, col_idx, col_val, col0, col1):
-    "CSR of m_ij = sum_l min(V_il, V_jl) for the given rows i and the items col0 <= j < col1 (float32, l ascending)"
+# %% ../../nbs/common/08_rerank.ipynb #54d74afd
+def _jaccard_overlap(row_ptr, row_idx, row_val, col_ptr, col_idx, col_val, col0, r0, out_ptr, out_idx, out_val, acc, mark, touched):
+    """Rows r0.. of the CSR (columns unsorted) of m_ij = sum_l min(V_il, V_jl) for items col0 <= j < col0 + len(acc)
+    (float32, l ascending), into out_* (out_ptr[r0] set); returns the first row that did not fit (all rows: their count)"""
     n_rows = len(row_ptr) - 1
-    n_out = col1 - col0
-    acc = np.zeros(n_out, np.float32)
-    mark = np.zeros(n_out, np.bool_)
-    touched = np.empty(n_out, np.int64)
-    out_ptr = np.zeros(n_rows + 1, np.int64)
-    cap = max(16, 64 * n_rows)
-    out_idx = np.empty(cap, np.int64)
-    out_val = np.empty(cap, np.float32)
-    for i in range(n_rows):
+    n_out = len(acc)
+    for i in range(r0, n_rows):
         n_t = 0
         for p in range(row_ptr[i], row_ptr[i + 1]):
-            l = row_idx[p]
             a = row_val[p]
-            for q in range(col_ptr[l], col_ptr[l + 1]):
+            for q in range(col_ptr[row_idx[p]], col_ptr[row_idx[p] + 1]):
                 j = col_idx[q] - col0
                 if j < 0 or j >= n_out: continue
-                b = col_val[q]
                 if not mark[j]:
                     mark[j] = True
                     touched[n_t] = j
                     n_t += 1
+                b = col_val[q]
                 acc[j] += a if a < b else b
-        cols = np.sort(touched[:n_t])
         start = out_ptr[i]
-        out_idx, out_val = _reserve(out_idx, out_val, start, start + n_t)
+        full = start + n_t > len(out_idx)
         for t in range(n_t):
-            j = cols[t]
-            out_idx[start + t] = j
-            out_val[start + t] = acc[j]
+            j = touched[t]
+            if not full:
+                out_idx[start + t] = j
+                out_val[start + t] = acc[j]
             acc[j] = 0
             mark[j] = False
+        if full: return i
         out_ptr[i + 1] = start + n_t
-    return out_ptr, out_idx[:out_ptr[n_rows]].copy(), out_val[:out_ptr[n_rows]].copy()
+    return n_rows
 
-def _pair_dots(f, i, j):
-    "f[i[p]] · f[j[p]] for every pair p, accumulated in float64 (pairs in parallel)"
-    out = np.empty(len(i), np.float64)
-    for p in prange(len(i)):
+def _pair_dots(f, i, j, out, lo, hi):
+    "out[p] = f[i[p]] · f[j[p]] for lo <= p < hi, accumulated in float64"
+    for p in range(lo, hi):
         a = i[p]
         b = j[p]
         acc = 0.0
         for t in range(f.shape[1]): acc += np.float64(f[a, t]) * np.float64(f[b, t])
         out[p] = acc
-    return out
 
-prange = range   # numba.prange once the kernels are compiled
+# %% ../../nbs/common/08_rerank.ipynb #05834bbe
 _KERNELS: dict = {}
-_HELPERS = ("_reciprocal", "_reserve", "_push_bound", "_offer")   # called from kernels: compiled (inlined) first
-_JIT = {"_query_expansion": {}, "_jaccard_overlap": {}, "_expansion_sets": dict(parallel=True),
-        "_scan_gram": dict(parallel=True), "_pair_dots": dict(parallel=True, fastmath={"reassoc", "contract"}),
-        "_refine_knn": dict(parallel=True, fastmath={"reassoc", "contract"})}
+_HELPERS = ("_reciprocal", "_insert_sorted", "_push_bound", "_offer")   # called from kernels
+_FLAGS = {"_pair_dots": dict(fastmath={"reassoc", "contract"}), "_refine_knn": dict(fastmath={"reassoc", "contract"})}
 
 def _k(name: str):
-    "A compiled kernel (numba, cached on disk), compiled on first use"
-    global prange
+    "The numba-compiled kernel `name` (serial, releases the GIL, cached on disk), compiled on its first use"
     if name not in _KERNELS:
         import numba
-        prange = numba.prange
         g = globals()
         for h in _HELPERS:
-            if h in g and not hasattr(g[h], "py_func"): g[h] = numba.njit(cache=True, nogil=True, inline="always")(g[h])
-        _KERNELS[name] = numba.njit(cache=True, nogil=True, **_JIT[name])(g[name])
+            if h in g and not hasattr(g[h], "py_func"): g[h] = numba.njit(cache=True, nogil=True)(g[h])
+        _KERNELS[name] = numba.njit(cache=True, nogil=True, **_FLAGS.get(name, {}))(g[name])
     return _KERNELS[name]
+
+def _n_threads() -> int:
+    "Threads for the kernels: $NUMBA_NUM_THREADS if set, else the CPUs this process may use"
+    if os.environ.get("NUMBA_NUM_THREADS", "").isdigit(): return max(1, int(os.environ["NUMBA_NUM_THREADS"]))
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+def _ranges(n: int, parts: int) -> list[tuple[int, int]]:
+    "`parts` contiguous (lo, hi) ranges covering 0..n (empty ones dropped)"
+    b = np.linspace(0, n, max(1, parts) + 1).astype(np.int64)
+    return [(int(lo), int(hi)) for lo, hi in zip(b[:-1], b[1:]) if hi > lo]
+
+def _parallel(fn, tasks) -> list:
+    "[fn(*task) for task in tasks], on a thread pool when there are several CPUs (the kernels release the GIL)"
+    tasks = list(tasks)
+    if _n_threads() == 1 or len(tasks) < 2: return [fn(*t) for t in tasks]
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(_n_threads()) as ex: return list(ex.map(lambda t: fn(*t), tasks))
 
 # %% ../../nbs/common/08_rerank.ipynb #5bdcda2c
 def _segment_weights(dist: np.ndarray, indptr: np.ndarray, kind: str) -> np.ndarray:
@@ -196,24 +155,73 @@ def _segment_weights(dist: np.ndarray, indptr: np.ndarray, kind: str) -> np.ndar
     if len(w): sums[nonempty] = np.add.reduceat(w, starts[nonempty])
     return (w / np.repeat(sums, np.diff(indptr))).astype(np.float32)
 
+def _pair_dots_threads(f, i, j) -> np.ndarray:
+    "f[i[p]] · f[j[p]] for every pair p, in float64, pairs split over threads"
+    out = np.empty(len(i), np.float64)
+    kernel = _k("_pair_dots")
+    _parallel(lambda lo, hi: kernel(f, i, j, out, lo, hi), _ranges(len(i), 4 * _n_threads()))
+    return out
+
+def _expansion_csr(knn, k_cols: int, h_cols: int):
+    "CSR (indptr, indices) of the sorted expansion sets E_i of all items"
+    n = knn.shape[0]
+    scratch = np.empty((n, k_cols + k_cols * h_cols), np.int32)
+    lengths = np.zeros(n, np.int64)
+    kernel = _k("_expansion_sets")
+    _parallel(lambda lo, hi: kernel(knn, k_cols, h_cols, lo, hi, scratch, lengths), _ranges(n, 4 * _n_threads()))
+    indices = scratch[np.arange(scratch.shape[1])[None, :] < lengths[:, None]].astype(np.int64)
+    return np.r_[0, np.cumsum(lengths)], indices
+
+# %% ../../nbs/common/08_rerank.ipynb #322965ed
+def _query_expansion(v, knn, k2: int):
+    "V_i <- mean of the rows knn[i, :k2] of V: summed in that order in float32 (a sparse product), divided by k2"
+    import scipy.sparse as sp
+    n = knn.shape[0]
+    pick = sp.csr_matrix((np.ones(n * k2, np.float32), knn[:, :k2].ravel(), np.arange(0, n * k2 + 1, k2)), shape=(n, n))
+    s = pick @ v
+    s.sort_indices()
+    s.data = (s.data.astype(np.float64) / k2).astype(np.float32)   # exact in float64, one rounding to float32
+    return s
+
+def _overlap(v, rows: slice, cols: tuple[int, int]):
+    "CSR pieces (indptr, indices unsorted, m_ij) of the Jaccard overlap of rows `rows` with items cols[0] <= j < cols[1]"
+    vt = v.tocsc()
+    sub = v[rows]
+    cp, ci = vt.indptr.astype(np.int64), vt.indices.astype(np.int64)
+    rp, ri = sub.indptr.astype(np.int64), sub.indices.astype(np.int64)
+    kernel = _k("_jaccard_overlap")
+    n_out = cols[1] - cols[0]
+    def run(lo, hi):          # rows lo..hi; the output is grown whenever a row does not fit
+        p, idx, val = rp[lo:hi + 1] - rp[lo], ri[rp[lo]:rp[hi]], sub.data[rp[lo]:rp[hi]]
+        out_ptr, out_idx, out_val = np.zeros(hi - lo + 1, np.int64), np.empty(64 * (hi - lo), np.int64), np.empty(64 * (hi - lo), np.float32)
+        acc, mark, touched = np.zeros(n_out, np.float32), np.zeros(n_out, np.bool_), np.empty(n_out, np.int64)
+        done = 0
+        while done < hi - lo:
+            done = kernel(p, idx, val, cp, ci, vt.data, cols[0], done, out_ptr, out_idx, out_val, acc, mark, touched)
+            if done < hi - lo:
+                out_idx, out_val = np.resize(out_idx, 2 * len(out_idx) + n_out), np.resize(out_val, 2 * len(out_val) + n_out)
+        return out_ptr, out_idx[:out_ptr[-1]], out_val[:out_ptr[-1]]
+    parts = _parallel(run, _ranges(sub.shape[0], 4 * _n_threads()))
+    if not parts: return np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
+    offsets = np.cumsum([0] + [p[0][-1] for p in parts])
+    ptr = np.concatenate([[0]] + [p[0][1:] + o for p, o in zip(parts, offsets)])
+    return ptr, np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts])
+
 def _sparse_jaccard(knn: np.ndarray, k_cols: int, h_cols: int, k2: int, pair_dist, weights: str,
                     rows: slice, cols: tuple[int, int]):
-    "CSR (indptr, indices, overlap m_ij) for rows `rows` and items cols[0] <= j < cols[1], plus V's nnz"
+    "CSR (indptr, indices unsorted, overlap m_ij) for rows `rows` and items cols[0] <= j < cols[1], plus V's nnz"
     import scipy.sparse as sp
     n = knn.shape[0]
     knn = np.ascontiguousarray(knn, dtype=np.int64)
-    indptr, indices = _k("_expansion_sets")(knn, k_cols, h_cols)
+    indptr, indices = _expansion_csr(knn, k_cols, h_cols)
     owners = np.repeat(np.arange(n), np.diff(indptr))
     data = _segment_weights(pair_dist(owners, indices), indptr, weights)
-    if k2 > 1:
-        indptr, indices, data = _k("_query_expansion")(indptr, indices, data, knn, k2, n)
     v = sp.csr_matrix((data, indices, indptr), shape=(n, n))
-    vt = v.tocsc()
-    sub = v[rows]
-    ptr, idx, val = _k("_jaccard_overlap")(sub.indptr.astype(np.int64), sub.indices.astype(np.int64), sub.data,
-                                          vt.indptr.astype(np.int64), vt.indices.astype(np.int64), vt.data, cols[0], cols[1])
+    if k2 > 1: v = _query_expansion(v, knn, k2)
+    ptr, idx, val = _overlap(v, rows, cols)
     return ptr, idx, val, v.nnz
 
+# %% ../../nbs/common/08_rerank.ipynb #db269886
 def _check_k(k1, k2, lambda_value=None, n_items=None):
     for name, v in (("k1", k1), ("k2", k2)):
         if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
@@ -222,6 +230,10 @@ def _check_k(k1, k2, lambda_value=None, n_items=None):
         raise ReidlabError(f"lambda_value must be in [0, 1], got {lambda_value!r}")
     if n_items is not None and max(k1 + 1, k2) > n_items:
         raise ReidlabError(f"k1={k1}, k2={k2} need at least {max(k1 + 1, k2)} items, got {n_items}")
+
+def _neighbour_columns(k1: int, k2: int, n_items: int) -> tuple[int, int, int]:
+    "Neighbour list lengths k1+1, around(k1/2)+1 and k2, each cut at the number of items (the original's slices stop there)"
+    return min(k1 + 1, n_items), min(half_k(k1) + 1, n_items), min(k2, n_items)
 
 # %% ../../nbs/common/08_rerank.ipynb #396fc036
 def stable_topk(block: np.ndarray, k: int) -> np.ndarray:
@@ -263,8 +275,9 @@ def k_reciprocal_rerank(q_g_dist, q_q_dist, g_g_dist, k1: int = 20, k2: int = 6,
     qg, qq, gg = _check_dense_inputs(q_g_dist, q_q_dist, g_g_dist)
     n_q, n_g = qg.shape
     n = n_q + n_g
-    _check_k(k1, k2, lambda_value, n)
-    n_nb = max(k1 + 1, k2)
+    _check_k(k1, k2, lambda_value)
+    k_cols, h_cols, k2 = _neighbour_columns(k1, k2, n)
+    n_nb = max(k_cols, k2)
     knn = np.empty((n, n_nb), np.int64)
     col_max = np.empty(n, np.float32)
     step = rows_per_chunk(n, 16, memory_budget)
@@ -285,7 +298,7 @@ def k_reciprocal_rerank(q_g_dist, q_q_dist, g_g_dist, k1: int = 20, k2: int = 6,
             out[sel] = _sq32(src) / col_max[i[sel]]
         return out
 
-    ptr, idx, overlap, _ = _sparse_jaccard(knn, k1 + 1, half_k(k1) + 1, k2, t_values, "exp", slice(0, n_q), (n_q, n))
+    ptr, idx, overlap, _ = _sparse_jaccard(knn, k_cols, h_cols, k2, t_values, "exp", slice(0, n_q), (n_q, n))
     final = (_sq32(qg) / col_max[:n_q, None]) * np.float32(lambda_value)
     jac = np.ones((n_q, n_g), np.float32)
     rows = np.repeat(np.arange(n_q), np.diff(ptr))
@@ -388,19 +401,20 @@ def k_reciprocal_rerank_features(qf, gf, k1: int = 20, k2: int = 6, lambda_value
     n_q, n_g = q.shape[0], g.shape[0]
     if n_q == 0 or n_g == 0: raise ReidlabError(f"empty query set or gallery: {n_q} queries, {n_g} gallery items")
     n = n_q + n_g
-    _check_k(k1, k2, lambda_value, n)
+    _check_k(k1, k2, lambda_value)
+    k_cols, h_cols, k2 = _neighbour_columns(k1, k2, n)
     f = torch.cat([q, g])
-    knn, row_max = _knn_and_row_max(f, metric, max(k1 + 1, k2), memory_budget)
+    knn, row_max = _knn_and_row_max(f, metric, max(k_cols, k2), memory_budget)
 
     f_np = np.ascontiguousarray(f.cpu().numpy())
-    f_sq = _k("_pair_dots")(f_np, np.arange(n), np.arange(n))
+    f_sq = _pair_dots_threads(f_np, np.arange(n), np.arange(n))
 
     def t_values(i, j):
-        dot = _k("_pair_dots")(f_np, i, j)
+        dot = _pair_dots_threads(f_np, i, j)
         d = {"cosine": 1 - dot, "dot": -dot}.get(metric) if metric != "euclidean" else f_sq[i] + f_sq[j] - 2 * dot
         return _sq32(d.astype(f_np.dtype)) / row_max[i]
 
-    ptr, idx, overlap, _ = _sparse_jaccard(knn, k1 + 1, half_k(k1) + 1, k2, t_values, "exp", slice(0, n_q), (n_q, n))
+    ptr, idx, overlap, _ = _sparse_jaccard(knn, k_cols, h_cols, k2, t_values, "exp", slice(0, n_q), (n_q, n))
     import scipy.sparse as sp
     jac = sp.csr_matrix((overlap / (np.float32(2.0) - overlap), idx, ptr), shape=(n_q, n_g))   # 1 - J
     return SparseRerank(jac, q, g, metric, row_max[:n_q], lambda_value, memory_budget)
@@ -437,12 +451,13 @@ def _offer(i, j, lo, hi, thr, tk, cand_idx, cand_lo, cand_cnt, overflow):
     cand_lo[i, c] = lo
     cand_cnt[i] = c + 1
 
-def _scan_gram(s, nr, nc, r0, c0, n_diag, sq_lo, sq, nb, rho, coef, rel, thr, tk, cand_idx, cand_lo, cand_cnt, overflow):
+def _scan_gram(s, nr, nc, r0, c0, n_diag, sq_lo, sq, nb, rho, coef, rel, thr, tk, cand_idx, cand_lo, cand_cnt, overflow,
+               a0, a1, ch0, ch1):
     """Offer the Gram block s[:nr, :nc] = x[r0:r0+nr] · x[c0:c0+nc]ᵀ (s: the whole C-contiguous buffer) to its rows, and its columns from n_diag on (those
-    outside the diagonal block) also to their own rows. Key interval for row i, item j: |x_j|² - 2 s ∓ e,
+    outside the diagonal block) also to their own rows; rows a0..a1 and column chunks ch0..ch1 of 64. Key interval for row i, item j: |x_j|² - 2 s ∓ e,
     e = 2 ((ρ_i + ρ_j + coef) |x_i| |x_j| + rel |s|) (plus float64 slack)"""
     chunk = 2048
-    for a in prange(nr):
+    for a in range(a0, a1):
         i = r0 + a
         lo = np.empty(chunk, np.float64)
         e = np.empty(chunk, np.float64)
@@ -460,7 +475,7 @@ def _scan_gram(s, nr, nc, r0, c0, n_diag, sq_lo, sq, nb, rho, coef, rel, thr, tk
                     _offer(i, j, lo[b], lo[b] + 2.0 * e[b] + 2.0 * (sq[j] - sq_lo[j]),
                            thr, tk, cand_idx, cand_lo, cand_cnt, overflow)
     width = 64
-    for ch in prange((nc - n_diag + width - 1) // width):
+    for ch in range(ch0, ch1):
         b0 = n_diag + ch * width
         w = min(width, nc - b0)
         lo = np.empty(width, np.float64)
@@ -482,31 +497,36 @@ def _scan_gram(s, nr, nc, r0, c0, n_diag, sq_lo, sq, nb, rho, coef, rel, thr, tk
                         _offer(j, i, lo[b], lo[b] + 2.0 * e[b] + 2.0 * (sq[i] - sq_lo[i]),
                                thr, tk, cand_idx, cand_lo, cand_cnt, overflow)
 
-def _refine_knn(x, sq, tk, cand_idx, cand_lo, cand_cnt, overflow, out_idx, out_dist):
-    "Float64 squared distances of each row's surviving candidates (all items after an overflow); k smallest, ties by index"
+def _refine_knn(x, sq, tk, cand_idx, cand_lo, cand_cnt, overflow, out_idx, out_dist, lo, hi):
+    "Rows lo..hi: float64 squared distances of the surviving candidates (all items after an overflow); k smallest, ties by index"
     n, d = x.shape
     k = out_idx.shape[1]
-    for i in prange(n):
-        if overflow[i]:
-            js = np.arange(n)
-        else:
-            js = np.empty(cand_cnt[i], np.int64)
-            m = 0
-            for p in range(cand_cnt[i]):
-                if cand_lo[i, p] <= tk[i]:
-                    js[m] = cand_idx[i, p]
-                    m += 1
-            js = np.sort(js[:m])
-        dist = np.empty(len(js), np.float64)
-        for p in range(len(js)):
-            j = js[p]
+    best_d = np.empty(k, np.float64)
+    best_j = np.empty(k, np.int64)
+    for i in range(lo, hi):
+        m = 0
+        total = n if overflow[i] else cand_cnt[i]
+        for p in range(total):
+            if overflow[i]:
+                j = p
+            else:
+                if cand_lo[i, p] > tk[i]: continue
+                j = cand_idx[i, p]
             acc = 0.0
             for t in range(d): acc += np.float64(x[i, t]) * np.float64(x[j, t])
-            dist[p] = sq[i] + sq[j] - 2.0 * acc
-        o = np.argsort(dist, kind="mergesort")
+            dist = sq[i] + sq[j] - 2.0 * acc
+            if m == k and (dist > best_d[k - 1] or (dist == best_d[k - 1] and j > best_j[k - 1])): continue
+            q = m if m < k else k - 1             # insertion into the sorted best list, (distance, index) order
+            while q > 0 and (best_d[q - 1] > dist or (best_d[q - 1] == dist and best_j[q - 1] > j)):
+                best_d[q] = best_d[q - 1]
+                best_j[q] = best_j[q - 1]
+                q -= 1
+            best_d[q] = dist
+            best_j[q] = j
+            if m < k: m += 1
         for p in range(k):
-            out_idx[i, p] = js[o[p]]
-            out_dist[i, p] = max(dist[o[p]], 0.0)
+            out_idx[i, p] = best_j[p]
+            out_dist[i, p] = max(best_d[p], 0.0)
 
 def _cpu_has_bf16() -> bool:
     "Whether this CPU multiplies bfloat16 natively (AVX512-BF16 or AMX-BF16; Linux flags)"
@@ -561,13 +581,17 @@ def exact_knn(x, k: int, memory_budget: int = 256 * 2**20, precision: str = "aut
     thr = np.full((n, k), np.inf); tk = np.full(n, np.inf)
     cand_idx = np.empty((n, cap), np.int32); cand_lo = np.empty((n, cap), np.float64)
     cand_cnt = np.zeros(n, np.int64); overflow = np.zeros(n, np.bool_)
-    scan = _k("_scan_gram")
+    scan, parts = _k("_scan_gram"), 2 * _n_threads()
     for r0 in range(0, n, rows):      # block row r0:r1 against the items from r0 on (its diagonal block included)
         r1 = min(n, r0 + rows)
         gram(r0, r1)   # into buf[:r1 - r0, :n - r0]; the kernel always gets the whole buffer (one compiled layout)
-        scan(buf, r1 - r0, n - r0, r0, r0, r1 - r0, sq_lo, sq, nb, rho, coef, rel, thr, tk, cand_idx, cand_lo, cand_cnt, overflow)
+        tasks = [(a0, a1, 0, 0) for a0, a1 in _ranges(r1 - r0, parts)]       # rows, then column chunks: disjoint
+        tasks += [(0, 0, c0, c1) for c0, c1 in _ranges((n - r1 + 63) // 64, parts)]
+        _parallel(lambda a0, a1, c0, c1: scan(buf, r1 - r0, n - r0, r0, r0, r1 - r0, sq_lo, sq, nb, rho, coef, rel, thr, tk,
+                                              cand_idx, cand_lo, cand_cnt, overflow, a0, a1, c0, c1), tasks)
     idx = np.empty((n, k), np.int64); dist = np.empty((n, k), np.float64)
-    _k("_refine_knn")(x, sq, tk, cand_idx, cand_lo, cand_cnt, overflow, idx, dist)
+    refine = _k("_refine_knn")
+    _parallel(lambda lo, hi: refine(x, sq, tk, cand_idx, cand_lo, cand_cnt, overflow, idx, dist, lo, hi), _ranges(n, 4 * _n_threads()))
     return dist.astype(np.float32), idx
 
 # %% ../../nbs/common/08_rerank.ipynb #fb878b7a
@@ -650,7 +674,7 @@ def jaccard_distance(features, k1: int = 30, k2: int = 6, knn_columns: str = "k1
     k_cols, h_cols = min(k1 + 1, n_cols), min(half_k(k1) + 1, n_cols)
 
     def w_dist(i, j):
-        return 2 - 2 * _k("_pair_dots")(f, i, j).astype(np.float32)
+        return 2 - 2 * _pair_dots_threads(f, i, j).astype(np.float32)
 
     ptr, idx, overlap, _ = _sparse_jaccard(knn, k_cols, h_cols, k2, w_dist, "softmax", slice(0, n), (0, n))
     dist = np.maximum(1 - overlap / (np.float32(2.0) - overlap), np.float32(0.0))
