@@ -1,5 +1,6 @@
 """DDP through torchrun on the CPU (gloo): 2 processes, each with half of every global batch, end with the
-same weights as 1 process on the whole batch (reidlab_common.engine.Trainer + DistributedBatchSampler).
+same weights (and the same EMA teacher) as 1 process on the whole batch (reidlab_common.engine.Trainer +
+DistributedBatchSampler + EMATeacher); rank 0 alone holds the run-folder lock and writes last.pt/prev.pt.
 
 The file is also the worker script: `torchrun --nproc-per-node 2 tests/integration/test_ddp.py OUT_DIR`.
 """
@@ -28,8 +29,8 @@ class SeededBatches(Sampler):
 
 
 def train(out_dir, distributed: bool):
-    from reidlab_common.engine import (DistributedBatchSampler, TrainConfig, Trainer, make_param_groups, setup_distributed,
-                                       warmup_multistep)
+    from reidlab_common.engine import (DistributedBatchSampler, EMATeacher, TrainConfig, Trainer, make_param_groups,
+                                       setup_distributed, warmup_multistep)
     info = setup_distributed("cpu") if distributed else None
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 3))
@@ -42,12 +43,15 @@ def train(out_dir, distributed: bool):
                           lr=0.1, momentum=0.9)
     seen = []
     loss_fn = lambda batch, logits: seen.append(batch[2].tolist()) or (nn.functional.cross_entropy(logits, batch[1]), {})
+    ema = EMATeacher(0.8)
     trainer = Trainer(model, opt, loss_fn, loader, TrainConfig(epochs=EPOCHS, out_dir=out_dir, progress=False, device="cpu", tensorboard=False),
-                      lr_schedule=warmup_multistep(1, (1,), 0.5))
+                      lr_schedule=warmup_multistep(1, (1,), 0.5), hooks=[ema])
     trainer.fit()
     if info is not None:
         torch.save(seen, Path(out_dir)/f"seen_rank{info.rank}.pt")
-        if info.is_main: torch.save(trainer.module.state_dict(), Path(out_dir)/"final_weights.pt")
+        if info.is_main:
+            torch.save(trainer.module.state_dict(), Path(out_dir)/"final_weights.pt")
+            torch.save(ema.teacher.state_dict(), Path(out_dir)/"final_teacher.pt")
     return trainer, seen
 
 
@@ -74,6 +78,14 @@ def test_ddp_two_processes_match_one(tmp_path):
     ckpt = torch.load(tmp_path/"ddp"/"last.pt", weights_only=True)
     assert ckpt["epoch"] == EPOCHS and ckpt["world_size"] == 2 and len(ckpt["rng"]) == 2
     assert ckpt["history"][0]["steps"] == N // GLOBAL_BATCH
+    assert torch.load(tmp_path/"ddp"/"prev.pt", weights_only=True)["epoch"] == EPOCHS - 1
+    assert (tmp_path/"ddp"/".lock").read_text().strip().isdigit()                  # written by rank 0 while it trained
+    teacher = torch.load(tmp_path/"ddp"/"final_teacher.pt", weights_only=True)
+    single_teacher = trainer.hooks[0].teacher.state_dict()
+    assert ckpt["hooks"][0]["updates"] == EPOCHS * N // GLOBAL_BATCH
+    for k in single_teacher:
+        assert torch.allclose(teacher[k], single_teacher[k], atol=1e-6, rtol=1e-5), k
+        assert torch.equal(teacher[k], ckpt["hooks"][0]["teacher"][k])
     print(f"DDP test took {time.time() - t0:.1f} s")
 
 
