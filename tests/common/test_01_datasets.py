@@ -237,11 +237,12 @@ def test_validate_images_before_training():
         good, bad = _corrupt_images(d)
         with pytest.raises(ImageReadError, match=r"(?s)6 of 9 test images cannot be used:.*empty\.jpg: empty file.*folder\.jpg: a folder"):
             validate_images(good + list(bad), progress=False, what="test images")
-        assert validate_images([ImageRecord(str(p), 1, 0) for p in good], progress=False) == 3
-        stamps = list(cache_dir("validated_images").iterdir())
-        assert len(stamps) == 1                                  # a list that passed is remembered ...
+        stamp = lambda: cache_dir("validated_images")/_stat_fingerprint(record_files(good))
+        assert not stamp().exists() and validate_images([ImageRecord(str(p), 1, 0) for p in good], progress=False) == 3
+        assert stamp().exists()                                  # a list that passed is remembered ...
         _os.utime(good[0], ns=(1, 1))
-        assert validate_images(good, progress=False) == 3 and len(list(cache_dir("validated_images").iterdir())) == 2   # ... until a file changes
+        assert not stamp().exists()                              # ... until one of its files changes
+        assert validate_images(good, progress=False) == 3 and stamp().exists()
         many = [_P(d)/f"gone{i}.jpg" for i in range(12)]
         with pytest.raises(ImageReadError, match=r"(?s)12 of 12 images.*gone9\.jpg: missing\n  \.\.\. and 2 more"):
             validate_images(many, progress=False)
