@@ -224,6 +224,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                     'reidlab_common/datasets.py'),
                                          'reidlab_common.datasets.dataset_counts': ( 'datasets.html#dataset_counts',
                                                                                      'reidlab_common/datasets.py'),
+                                         'reidlab_common.datasets.dataset_files': ( 'datasets.html#dataset_files',
+                                                                                    'reidlab_common/datasets.py'),
                                          'reidlab_common.datasets.dataset_inventory': ( 'datasets.html#dataset_inventory',
                                                                                         'reidlab_common/datasets.py'),
                                          'reidlab_common.datasets.dense_chunks': ( 'datasets.html#dense_chunks',

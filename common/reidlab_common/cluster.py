@@ -19,12 +19,12 @@ __all__ = ['adaptive_eps', 'dbscan', 'cannot_link_dbscan']
 def adaptive_eps(dist: SparseDistance | np.ndarray, rho: float = 1.6e-3) -> float:
     "eps = mean of the smallest round(rho·count) non-zero strict-upper-triangle distances"
     if isinstance(dist, SparseDistance):
-        m = dist.matrix.tocoo()
-        n = dist.shape[0]
-        upper = m.row < m.col
-        vals = m.data[upper].astype(np.float32)
-        n_zero = int((vals == 0).sum())
-        vals = vals[vals != 0]
+        m, n = dist.matrix, dist.shape[0]
+        upper = np.repeat(np.arange(n, dtype=np.int32), np.diff(m.indptr)) < m.indices   # no COO copy
+        data = m.data.astype(np.float32, copy=False)
+        nonzero = data != 0
+        n_zero = int(np.count_nonzero(upper & ~nonzero))
+        vals = data[upper & nonzero]
         count = n * (n - 1) // 2 - n_zero
         n_fill = count - len(vals)           # absent upper entries, all equal to fill
     else:

@@ -85,7 +85,7 @@ def _pr_curve(dist_sorted: np.ndarray, match_sorted: np.ndarray):
 
 def evaluate_reference(distmat, q_pids, g_pids, q_camids, g_camids, protocol: str = "market", ap: str = "step",
                        max_rank: int = 50) -> EvalResult:
-    "Per-query reference of `evaluate`: a stable argsort of every row, then the spec's formulas literally"
+    "Per-query reference of `evaluate`: a stable argsort of every row, then the formulas literally"
     distmat = np.asarray(distmat, dtype=np.float64)
     q_pids, g_pids, q_camids, g_camids = map(np.asarray, (q_pids, g_pids, q_camids, g_camids))
     n_q, n_g = distmat.shape

@@ -7,6 +7,8 @@ _m = _il.import_module('reidlab_common.metrics')
 globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 
 # %% ../../nbs/common/07_metrics.ipynb #a0fb9345
+import re
+import pytest
 import itertools, time
 import numpy as np
 from sklearn.metrics import average_precision_score, precision_recall_curve, auc
@@ -25,7 +27,7 @@ def _same(a, b, tol=1e-12):
 
 # %% ../../nbs/common/07_metrics.ipynb #06b40f27
 def _check_against_sklearn(seed, ties, n_problems=100):
-    "GSMLP T-E2: curve-based APs of `evaluate` == sklearn's functions on the kept list"
+    "Curve-based APs of `evaluate` == sklearn's functions on the kept list"
     rng = np.random.default_rng(seed)
     for t in range(n_problems):
         d, qp, gp, qc, gc = _random_problem(rng, 7, 40, ties=ties)
@@ -40,7 +42,7 @@ def _check_against_sklearn(seed, ties, n_problems=100):
         assert abs(evaluate(d, qp, gp, qc, gc, ap="trapezoid").mAP - np.mean(trap)) < 1e-12
 
 # %% ../../nbs/common/07_metrics.ipynb #c5f4d58c
-def test_metrics_0():
+def test_regdb_hand_case():
     D = np.array([[.1, .2, .5, .3, .4], [.3, .6, .1, .2, .9], [.5, .4, .3, .2, .1]])
     res = evaluate(D, [0, 1, 2], [0, 1, 0, 2, 1], None, None, protocol="regdb", max_rank=5)
     assert np.allclose(res.cmc, [1/3, 2/3, 2/3, 1, 1])
@@ -48,14 +50,14 @@ def test_metrics_0():
     assert res.num_valid == 3 and np.isclose(res.as_dict((1,))["R1"], 100 / 3)
 
 # %% ../../nbs/common/07_metrics.ipynb #cb7ba395
-def test_metrics_1():
+def test_regdb_hand_case_two():
     D = np.array([[.5, .1, .3, .9, .2], [.4, .2, .8, .1, .6], [.3, .8, .7, .6, .5]])
     res = evaluate(D, [0, 1, 2], [0, 1, 0, 1, 2], [1] * 3, [2] * 5, protocol="regdb", max_rank=5)
     assert np.allclose(res.cmc, [1/3, 2/3, 1, 1, 1])
     assert round(res.mAP, 6) == 0.638889 and round(res.mINP, 6) == 0.666667
 
 # %% ../../nbs/common/07_metrics.ipynb #24eec294
-def test_metrics_2():
+def test_sysu_removal_and_dedup_cmc():
     D = np.array([[.4, .3, .5, .1, .2, .6], [.6, .5, .2, .4, .3, .1], [.3, .2, .1, .6, .5, .4]])
     args = ([0, 1, 2], [0, 1, 2, 0, 1, 2], [3, 6, 3], [1, 1, 1, 2, 2, 2])
     res = evaluate(D, *args, protocol="sysu", max_rank=3)
@@ -65,14 +67,14 @@ def test_metrics_2():
     assert std.cmc[0] == 2/3                                          # query 0 hits at rank 1 without the keep mask
 
 # %% ../../nbs/common/07_metrics.ipynb #3ee4f760
-def test_metrics_3():
+def test_sysu_hand_case_four_queries():
     D = np.array([[.1, .2, .3, .4, .5, .6], [.6, .5, .4, .3, .2, .1], [.3, .1, .2, .6, .5, .4], [.9, .8, .3, .2, .7, .1]])
     res = evaluate(D, [1, 2, 1, 1], [2, 1, 1, 3, 2, 3], [3, 6, 6, 6], [2, 2, 1, 4, 5, 1], protocol="sysu", max_rank=3)
     assert np.allclose(res.cmc, [0.5, 1, 1])
     assert round(res.mAP, 6) == 0.695833 and round(res.mINP, 6) == 0.683333
 
 # %% ../../nbs/common/07_metrics.ipynb #301c201a
-def test_metrics_4():
+def test_trapezoid_ap_hand_case():
     D = np.array([[.10, .20, .30, .05, .40], [.10, .30, .20, .40, .50], [.30, .10, .60, .20, .90]])
     args = (D, [1, 3, 2], [2, 1, 3, 1, 1], [0, 0, 0], [1, 1, 1, 0, 2])
     trap = evaluate(*args, ap="trapezoid", max_rank=5)
@@ -81,7 +83,7 @@ def test_metrics_4():
     assert np.allclose(trap.cmc, [0, 2/3, 1, 1, 1]) and np.array_equal(trap.cmc, step.cmc)
 
 # %% ../../nbs/common/07_metrics.ipynb #fb598c80
-def test_metrics_5():
+def test_sklearn_ap_skips_invalid_and_groups_ties():
     D = np.array([[.1, .5, .3, .9, .7], [.8, .2, .6, .4, .1], [.3, .2, .1, .5, .4]])
     res = evaluate(D, [1, 2, 3], [1, 2, 1, 2, 3], [0, 0, 1], [0, 1, 1, 0, 1], ap="sklearn", max_rank=5)
     assert res.num_valid == 2 and res.num_queries == 3
@@ -91,16 +93,15 @@ def test_metrics_5():
     assert evaluate([[.1, .1, .3]], [1], [1, 2, 1], [0], [1, 1, 1], ap="sklearn").mAP == tie.mAP   # independent of order
 
 # %% ../../nbs/common/07_metrics.ipynb #fef6339b
-def test_metrics_6():
+def test_invalid_queries_leave_denominators():
     D = np.array([[.1, .2, .3], [.3, .2, .1]])
     one = evaluate(D[:1], [0], [0, 1, 1], [0], [1, 1, 1], max_rank=3)
     both = evaluate(D, [0, 7], [0, 1, 1], [0, 0], [1, 1, 1], max_rank=3)    # id 7 is not in the gallery
     assert both.num_valid == 1 and both.num_queries == 2 and both.mAP == one.mAP and np.array_equal(both.cmc, one.cmc)
-    try: evaluate(D, [7, 8], [0, 1, 1], [0, 0], [1, 1, 1]); raise AssertionError("no error")
-    except ReidlabError as e: assert "no valid query" in str(e)
+    with pytest.raises(ReidlabError, match="no valid query"): evaluate(D, [7, 8], [0, 1, 1], [0, 0], [1, 1, 1])
 
 # %% ../../nbs/common/07_metrics.ipynb #825a3fc5
-def test_metrics_7():
+def test_evaluate_equals_reference_random():
     rng = np.random.default_rng(0)
     for protocol, ap, ties in itertools.product(PROTOCOLS, AP_KINDS, (False, True)):
         for trial in range(4):
@@ -112,15 +113,15 @@ def test_metrics_7():
                       evaluate_reference(dd, qp, gp, qc, gc, protocol=protocol, ap=ap, max_rank=20))
 
 # %% ../../nbs/common/07_metrics.ipynb #853be016
-def test_metrics_8():
+def test_curve_aps_equal_sklearn():
     _check_against_sklearn(1, ties=False)
 
 # %% ../../nbs/common/07_metrics.ipynb #7946a6a4
-def test_metrics_9():
+def test_curve_aps_equal_sklearn_with_ties():
     _check_against_sklearn(11, ties=True)
 
 # %% ../../nbs/common/07_metrics.ipynb #677c8b4f
-def test_metrics_10():
+def test_perfect_ranking_and_permutation():
     rng = np.random.default_rng(2)
     gp = rng.integers(0, 10, 60); qp = np.arange(10); gc = np.ones(60, int); qc = np.zeros(10, int)
     perfect = np.where(gp[None] == qp[:, None], 0.0, 1.0) + rng.random((10, 60)) * 0.1
@@ -134,7 +135,7 @@ def test_metrics_10():
               evaluate(d[:, perm], qp, gp[perm], qc, gc[perm], protocol=protocol, ap=ap))
 
 # %% ../../nbs/common/07_metrics.ipynb #ef8f0cae
-def test_metrics_11():
+def test_cmc_length_and_bad_inputs():
     D = np.array([[.1, .2, .3], [.3, .2, .1]])
     res = evaluate(D, [0, 1], [0, 1, 1], [0, 0], [1, 1, 1], max_rank=50)
     assert len(res.cmc) == 3 and res.rank(20) == res.cmc[-1] == 1.0     # stops at the gallery size, no zero padding
@@ -154,11 +155,10 @@ def test_metrics_11():
     ]
     for override, msg in bad_inputs:
         kw = dict(distmat=D, q_pids=[0, 1], g_pids=[0, 1, 1], q_camids=[0, 0], g_camids=[1, 1, 1]) | override
-        try: evaluate(**kw); raise AssertionError(f"no error for {override}")
-        except ReidlabError as e: assert msg in str(e), (msg, str(e))
+        with pytest.raises(ReidlabError, match=re.escape(msg)): evaluate(**kw)
 
 # %% ../../nbs/common/07_metrics.ipynb #33e956bc
-def test_metrics_12():
+def test_features_chunked_equals_dense():
     rng = np.random.default_rng(3)
     qf, gf = rng.standard_normal((57, 16)), rng.standard_normal((83, 16))
     qp, gp, qc, gc = rng.integers(0, 8, 57), rng.integers(0, 8, 83), rng.integers(0, 3, 57), rng.integers(0, 3, 83)
@@ -169,16 +169,13 @@ def test_metrics_12():
         _same(chunked, evaluate_reference(pairwise_distance(qf, gf, metric), qp, gp, qc, gc, protocol=protocol, ap=ap))
     blocks = [(30, pairwise_distance(qf[30:], gf)), (0, pairwise_distance(qf[:30], gf))]     # any order
     _same(evaluate_blocks(blocks, qp, gp, qc, gc), evaluate(pairwise_distance(qf, gf), qp, gp, qc, gc))
-    try: evaluate_blocks(blocks[:1], qp, gp, qc, gc); raise AssertionError("no error")
-    except ReidlabError as e: assert "did not cover query row 0" in str(e)
-    try: evaluate_features(qf, gf[:, :8], qp, gp, qc, gc); raise AssertionError("no error")
-    except ReidlabError as e: assert "dim" in str(e)
+    with pytest.raises(ReidlabError, match="did not cover query row 0"): evaluate_blocks(blocks[:1], qp, gp, qc, gc)
+    with pytest.raises(ReidlabError, match="dim"): evaluate_features(qf, gf[:, :8], qp, gp, qc, gc)
     qf_bad = qf.copy(); qf_bad[3, 2] = np.nan
-    try: evaluate_features(qf_bad, gf, qp, gp, qc, gc); raise AssertionError("no error")
-    except ReidlabError as e: assert "qf holds NaN" in str(e)
+    with pytest.raises(ReidlabError, match="qf holds NaN"): evaluate_features(qf_bad, gf, qp, gp, qc, gc)
 
 # %% ../../nbs/common/07_metrics.ipynb #144d8f5d
-def test_metrics_13():
+def test_t2i_hand_cases():
     sim = np.array([[0.9, 0.1, 0.8, 0.3, 0.2], [0.2, 0.7, 0.1, 0.6, 0.65], [0.5, 0.9, 0.1, 0.6, 0.65]])
     res = evaluate_t2i(sim, [1, 2, 1], [1, 2, 1, 2, 4], max_rank=5)
     assert round(res.mAP, 6) == 0.672222 and np.allclose(res.cmc, [2/3, 2/3, 2/3, 1, 1])
@@ -192,7 +189,7 @@ def test_metrics_13():
     assert skipped.num_valid == 3 and skipped.num_queries == 4 and skipped.mAP == res.mAP
 
 # %% ../../nbs/common/07_metrics.ipynb #38c644cb
-def test_metrics_14():
+def test_t2i_chunked_equals_reference():
     rng = np.random.default_rng(4)
     sim = rng.standard_normal((1200, 500)).astype(np.float32)
     sim[::7, ::3] = 0.25                                   # plenty of ties
@@ -200,7 +197,7 @@ def test_metrics_14():
     _same(evaluate_t2i(sim, tp, ip, memory_budget=333 * 500 * 8), evaluate_t2i_reference(sim, tp, ip))
 
 # %% ../../nbs/common/07_metrics.ipynb #2505dd3a
-def test_metrics_15():
+def test_trials_summary():
     rng = np.random.default_rng(5)
     trials = [_random_problem(rng, 20, 30, cams=([3, 6], [1, 2, 4, 5])) for _ in range(3)]
     per = [evaluate(*t, protocol="sysu", max_rank=10) for t in trials]
@@ -209,5 +206,4 @@ def test_metrics_15():
     assert np.isclose(s.mAP, np.mean([p.mAP for p in per])) and np.isclose(s.mAP_std, np.std([p.mAP for p in per], ddof=1))
     assert np.isclose(s.mINP, np.mean([p.mINP for p in per])) and s.mINP_last == per[-1].mINP
     assert "±" in s.summary() and s.as_dict()["mINP_last"] == 100 * per[-1].mINP
-    try: summarize_trials([]); raise AssertionError("no error")
-    except ReidlabError: pass
+    with pytest.raises(ReidlabError, match='at least one EvalResult'): summarize_trials([])

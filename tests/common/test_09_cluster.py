@@ -7,6 +7,8 @@ _m = _il.import_module('reidlab_common.cluster')
 globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 
 # %% ../../nbs/common/09_cluster.ipynb #e8dc27b5
+import re
+import pytest
 import itertools
 import numpy as np
 from sklearn.cluster import DBSCAN
@@ -17,19 +19,18 @@ def _blobs(rng, n, dim=16, n_ids=12, noise=0.5):
     return (rng.standard_normal((n_ids, dim))[ids] + noise * rng.standard_normal((n, dim))).astype(np.float32), ids
 
 # %% ../../nbs/common/09_cluster.ipynb #a641d3af
-def test_cluster_0():
+def test_adaptive_eps_hand_case_and_sparse():
     rng = np.random.default_rng(0)
     d = rng.uniform(0.1, 0.9, (26, 26)).astype(np.float32); d = (d + d.T) / 2
     assert adaptive_eps(d) == d[np.triu_indices(26, 1)].min()
-    try: adaptive_eps(d[:25, :25]); raise AssertionError("no error")
-    except ReidlabError as e: assert "NaN" in str(e)
+    with pytest.raises(ReidlabError, match="NaN"): adaptive_eps(d[:25, :25])
     f, _ = _blobs(rng, 300)
     sparse = jaccard_distance(f, k1=10, k2=3)
     assert adaptive_eps(sparse) == adaptive_eps(sparse.toarray())
     assert adaptive_eps(sparse, rho=0.2) == adaptive_eps(sparse.toarray(), rho=0.2)   # past the stored values: 1.0 fill
 
 # %% ../../nbs/common/09_cluster.ipynb #f04c30c6
-def test_cluster_1():
+def test_sparse_dbscan_equals_dense():
     rng = np.random.default_rng(1)
     f, _ = _blobs(rng, 150)
     sparse = jaccard_distance(f, k1=10, k2=4)
@@ -40,11 +41,10 @@ def test_cluster_1():
         got = dbscan(sparse, eps, ms)
         assert np.array_equal(got, want), (eps, ms)
     assert len(set(dbscan(sparse, 0.6))) > 2
-    try: sparse.radius_graph(1.0); raise AssertionError("no error")
-    except ReidlabError: pass
+    with pytest.raises(ReidlabError, match='every pair would be a neighbour'): sparse.radius_graph(1.0)
 
 # %% ../../nbs/common/09_cluster.ipynb #9dea93f5
-def test_cluster_2():
+def test_icdbscan_without_links_equals_dbscan():
     rng = np.random.default_rng(2)
     f, _ = _blobs(rng, 150)
     sparse = jaccard_distance(f, k1=10, k2=4)
@@ -53,7 +53,7 @@ def test_cluster_2():
         assert np.array_equal(cannot_link_dbscan(sparse.toarray(), eps, [set() for _ in range(150)], ms), dbscan(sparse, eps, ms))
 
 # %% ../../nbs/common/09_cluster.ipynb #72febeca
-def test_cluster_3():
+def test_icdbscan_keeps_cannot_links_apart():
     # one blob of 6 points (all pairwise 0.1) and a far point 6
     d = np.full((7, 7), 1.0, np.float32); d[:6, :6] = 0.1; np.fill_diagonal(d, 0)
     free = cannot_link_dbscan(d, 0.5, [set() for _ in range(7)], min_samples=3)
@@ -69,5 +69,4 @@ def test_cluster_3():
     lab = cannot_link_dbscan(d, 0.5, cl, min_samples=3, inplace=True)
     assert 2 in cl[0] or 5 in cl[0]                                                      # merged into seed 0's set in place
     assert lab[2] != lab[5] or -1 in (lab[2], lab[5])
-    try: cannot_link_dbscan(d, 0.5, [set()] * 3); raise AssertionError("no error")
-    except ReidlabError as e: assert "cannot_link has 3 sets" in str(e)
+    with pytest.raises(ReidlabError, match="cannot_link has 3 sets"): cannot_link_dbscan(d, 0.5, [set()] * 3)
