@@ -54,6 +54,19 @@ def test_fused_matches_explicit():
     with pytest.raises(ReidlabError, match="even feature map"): LowRankLocalMatching().eval()(torch.randn(1, 64, 9, 6))
 
 # %% ../../nbs/llm/01_model.ipynb #f1e081f5
+def test_fused_kernel_is_used():
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    seed_everything(0)
+    x = torch.randn(2, 64, 16, 8)
+    fused_only = [SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.CUDNN_ATTENTION]
+    for kw in (dict(), dict(n_head=2, d_k=32), dict(n_mix=2), dict(kv_pool=False)):
+        blk = LowRankLocalMatching(**kw, dropout=0.0)
+        with sdpa_kernel(fused_only):
+            with torch.no_grad(): blk.eval()(x)
+            blk.train()(x).sum().backward()
+        assert blk.qk.weight.grad is not None, kw
+
+# %% ../../nbs/llm/01_model.ipynb #98d28888
 def test_mixture_by_hand():
     seed_everything(1)
     blk = LowRankLocalMatching(n_mix=2).eval()
@@ -68,7 +81,7 @@ def test_mixture_by_hand():
         assert torch.allclose(got, a, atol=1e-6) and torch.allclose(got.sum(-1), torch.ones(2, 32), atol=1e-5)
         assert blk.mix.weight.shape == (2, 64) and blk.mix.weight.abs().max() <= 2 ** -0.5
 
-# %% ../../nbs/llm/01_model.ipynb #98d28888
+# %% ../../nbs/llm/01_model.ipynb #f6a85f80
 def test_training_mode():
     seed_everything(2)
     x = torch.randn(2, 64, 8, 4)
@@ -82,7 +95,7 @@ def test_training_mode():
     m(x).square().mean().backward()
     assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in m.parameters())
 
-# %% ../../nbs/llm/01_model.ipynb #f6a85f80
+# %% ../../nbs/llm/01_model.ipynb #0f280858
 def test_block_parameters_and_init():
     seed_everything(0)
     blk = LowRankLocalMatching()
@@ -98,7 +111,7 @@ def test_block_parameters_and_init():
     with pytest.raises(ReidlabError, match="divisible by n_mix"): LowRankLocalMatching(d_k=64, n_mix=3)
     with pytest.raises(ReidlabError, match="impl"): LowRankLocalMatching(impl="flash")
 
-# %% ../../nbs/llm/01_model.ipynb #11420132
+# %% ../../nbs/llm/01_model.ipynb #109f2cea
 def test_shapes_288x144():
     seed_everything(0)
     net = LLMNet(395)
@@ -117,7 +130,7 @@ def test_shapes_288x144():
         emb = net.extract(x, modality)
         assert emb.shape == (2, 2048) and torch.allclose(emb.norm(dim=1), torch.ones(2), atol=1e-5)
 
-# %% ../../nbs/llm/01_model.ipynb #109f2cea
+# %% ../../nbs/llm/01_model.ipynb #eb0689e3
 def test_parameter_counts():
     with torch.device("meta"):
         sysu, regdb = LLMNet(395), LLMNet(206)
@@ -129,7 +142,7 @@ def test_parameter_counts():
     g = sysu.param_groups()
     assert _count(g["new"]) == 2048 + 395 * 2048 and _count(g["backbone"]) == 24_343_168 - 2 * 2048 - 395 * 2048
 
-# %% ../../nbs/llm/01_model.ipynb #eb0689e3
+# %% ../../nbs/llm/01_model.ipynb #507d23f3
 def test_routing_and_init():
     seed_everything(0)
     net = LLMNet(50, depth=18)
@@ -152,7 +165,7 @@ def test_routing_and_init():
     with pytest.raises(ReidlabError, match="feature"): net.extract(x, 0, feature="fc")
     with pytest.raises(ReidlabError, match="llm_position"): LLMNet(10, llm_position="layer4")
 
-# %% ../../nbs/llm/01_model.ipynb #507d23f3
+# %% ../../nbs/llm/01_model.ipynb #5722df87
 def test_training_step_gradients():
     seed_everything(0)
     net = LLMNet(4, depth=18).train()

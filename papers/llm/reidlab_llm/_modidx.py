@@ -52,6 +52,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                    'reidlab_llm.model.LowRankLocalMatching.scale': ( 'model.html#lowranklocalmatching.scale',
                                                                                      'reidlab_llm/model.py'),
                                    'reidlab_llm.model._groups': ('model.html#_groups', 'reidlab_llm/model.py'),
+                                   'reidlab_llm.model._sdpa': ('model.html#_sdpa', 'reidlab_llm/model.py'),
                                    'reidlab_llm.model.explicit_attention': ('model.html#explicit_attention', 'reidlab_llm/model.py'),
                                    'reidlab_llm.model.fused_attention': ('model.html#fused_attention', 'reidlab_llm/model.py'),
                                    'reidlab_llm.model.region_pool': ('model.html#region_pool', 'reidlab_llm/model.py')}}}

@@ -45,13 +45,21 @@ def explicit_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scale:
         attn = a if attn is None else attn + a
     return attn @ v, attn
 
+def _sdpa(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scale: float, dropout_p: float) -> torch.Tensor:
+    "scaled_dot_product_attention; on a CPU, zero-pads q/k or v to one width (its fused kernel needs equal widths)"
+    d, d_v = q.shape[-1], v.shape[-1]
+    if q.device.type == "cpu" and d != d_v:
+        w = max(d, d_v)          # zero channels add 0 to q·k and give zero output columns, which are cut off
+        q, k, v = (F.pad(t, (0, w - t.shape[-1])) for t in (q, k, v))
+    return F.scaled_dot_product_attention(q.contiguous(), k.contiguous(), v.contiguous(), dropout_p=dropout_p, scale=scale)[..., :d_v]
+
 def fused_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scale: float, pi: torch.Tensor | None = None,
                     dropout_p: float = 0.0) -> torch.Tensor:
     "The same O through `scaled_dot_product_attention`, one call per mixture group; the N×N2 map is never formed"
     m = 1 if pi is None else pi.shape[-1]
     out = None
     for g, (qg, kg) in enumerate(zip(_groups(q, m), _groups(k, m))):
-        o = F.scaled_dot_product_attention(qg.contiguous(), kg.contiguous(), v, dropout_p=dropout_p, scale=scale)
+        o = _sdpa(qg, kg, v, scale, dropout_p)
         if pi is not None: o = o * pi[..., g, None, None]
         out = o if out is None else out + o
     return out
@@ -84,9 +92,9 @@ class LowRankLocalMatching(nn.Module):
     def scale(self) -> float: return 1.0 / math.sqrt(self.d_k)
 
     def _heads(self, t: torch.Tensor, d: int) -> torch.Tensor:
-        "(B, n_head·d, h, w) -> (B, n_head, h·w, d)"
+        "(B, n_head·d, h, w) -> (B, n_head, h·w, d), contiguous (fused kernels need a unit stride in the last dimension)"
         b = t.shape[0]
-        return t.reshape(b, self.n_head, d, -1).transpose(-2, -1)
+        return t.reshape(b, self.n_head, d, -1).transpose(-2, -1).contiguous()
 
     def project(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor | None]:
         "Queries (B, H, N, d_k), keys (B, H, N2, d_k), values (B, H, N2, d_v) and the mixture gates (B, H, m) or None"
@@ -120,7 +128,7 @@ class LowRankLocalMatching(nn.Module):
         return (f"d_model={self.d_model}, d_k={self.d_k}, d_v={self.d_v}, n_head={self.n_head}, n_mix={self.n_mix}, "
                 f"kv_pool={self.kv_pool}, dropout={self.dropout}, impl={self.impl!r}")
 
-# %% ../../../nbs/llm/01_model.ipynb #0f280858
+# %% ../../../nbs/llm/01_model.ipynb #11420132
 LLM_POSITIONS = ("stem", "none")
 
 @dataclass
