@@ -23,7 +23,7 @@ __all__ = ['DATASETS', 'LAYOUTS', 'SYSU_VISIBLE_CAMS', 'SYSU_THERMAL_CAMS', 'SYS
            'read_images', 'image_problem', 'record_files', 'scan_images', 'validate_images', 'parse_sysu_path',
            'read_sysu_ids', 'sysu_gallery', 'read_regdb_index', 'TrainingArrays', 'load_training_arrays',
            'camstyle_path', 'dense_chunks', 'read_dukev_split', 'Vocabulary', 'DataCheckReport', 'dataset_inventory',
-           'inventory_digest', 'dataset_counts', 'check_dataset']
+           'inventory_digest', 'dataset_files', 'dataset_counts', 'check_dataset']
 
 # %% ../../nbs/common/01_datasets.ipynb #3b6f0344
 class DatasetError(ReidlabError):
@@ -966,6 +966,12 @@ def inventory_digest(inventory: dict) -> str:
 def _record_paths(ds: ReidSplits):
     for s in (ds.train, ds.query, ds.gallery, ds.val): yield from record_files(s)
 
+def dataset_files(ds: ReidSplits) -> list[str]:
+    "Every image file a run on `ds` may read: all splits, and for SYSU-MM01 every visible test image (each trial draws its own gallery)"
+    files = list(_record_paths(ds))
+    if ds.name == "sysu_mm01": files += [r.path for r in _sysu_records(ds.root, ds.extra["test_ids"], SYSU_VISIBLE_CAMS)]
+    return list(dict.fromkeys(files))
+
 def dataset_counts(ds: ReidSplits) -> tuple[dict, dict, frozenset]:
     "(counts found, official counts, approximate keys) that `check_dataset` compares; SYSU-MM01 also counts its indoor gallery"
     counts, official, approx = ds.counts(), dict(ds.official), ds.approximate
@@ -1039,7 +1045,7 @@ def check_dataset(name: str, root, quick: bool = False, progress: bool = True, w
         if rep.expected_label == "generated" and official.get(key) is not None: note = f"{note} (official {official[key]})".strip()
         rep.rows.append((key, found, exp, note))
     if rep.synthetic is not None: _check_synthetic_files(rep, ds.root)
-    files = list(dict.fromkeys(_record_paths(ds)))
+    files = dataset_files(ds)
     if quick:
         missing = [p for p in files if not os.path.exists(p)]
         if missing: rep.problems.append(f"{len(missing)} files listed by the splits are missing, e.g. {missing[:3]}")

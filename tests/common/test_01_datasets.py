@@ -246,7 +246,7 @@ def test_validate_images_before_training():
         many = [_P(d)/f"gone{i}.jpg" for i in range(12)]
         with pytest.raises(ImageReadError, match=r"(?s)12 of 12 images.*gone9\.jpg: missing\n  \.\.\. and 2 more"):
             validate_images(many, progress=False)
-        frames = TrackletRecord((str(good[0]), str(bad and list(bad)[0])), 1, 0)
+        frames = TrackletRecord((str(good[0]), str(list(bad)[0])), 1, 0)
         with pytest.raises(ImageReadError, match="1 of 2 frames"): validate_images([frames], progress=False, what="frames")
 
 # %% ../../nbs/common/01_datasets.ipynb #dee699fa
@@ -556,6 +556,17 @@ def test_dukev_stale_and_damaged_split_lists():
             assert load_dataset("dukemtmc_videoreid", root).query == ds.query
         (root/"split_query.json").write_text('{"tracklets": []}')                         # upstream's file in the folder is not read
         assert load_dataset("dukemtmc_videoreid", root).query == ds.query
+
+# %% ../../nbs/common/01_datasets.ipynb #d1e2f30b
+def test_dataset_files_cover_every_trial():
+    with _tf.TemporaryDirectory() as d:
+        base, _ = _sysu_tree(d)
+        ds = load_dataset("sysu_mm01", base)
+        every = dataset_files(ds)                                  # all trials' galleries: every visible test image
+        assert set(every) > set(record_files(ds.train + ds.query + ds.gallery)) and all(_os.path.exists(p) for p in every)
+        assert len(every) == sum(1 for p in base.rglob("*.jpg")) and validate_images(every, progress=False) == len(every)
+        rep = check_dataset("sysu_mm01", base, progress=False)
+        assert f"decoded all {len(every)} image files" in rep.to_text()
 
 # %% ../../nbs/common/01_datasets.ipynb #d040c8e0
 def test_vocabulary():
