@@ -58,7 +58,8 @@ def from_upstream(source, weights_only: bool = True, strip_prefix: str | None = 
     with torch.device("meta"): model = GSMLPNet(depth=depth)        # no random init: every tensor comes from the file
     ours = map_keys(sd, MODEL_TO_OURS)
     compare_state_dicts(ours, model).check(source=f"{name} (state_dict)")
-    model.load_state_dict({k: v.detach().to("cpu", copy=True) for k, v in ours.items()}, strict=True, assign=True)
+    model.load_state_dict({k: v.detach().to("cpu", torch.float32 if v.is_floating_point() else v.dtype, copy=True)
+                           for k, v in ours.items()}, strict=True, assign=True)
     bank = None if graph is None else _bank(graph, model.feature_dim, name)
     log.info("upstream checkpoint %s: ResNet-%d, memory %s, epoch %s", name, depth, None if bank is None else tuple(bank.memory.shape), epoch)
     return UpstreamCheckpoint(model.eval(), bank, epoch)
