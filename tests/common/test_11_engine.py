@@ -83,7 +83,12 @@ def kill_worker(out_dir, block_at, marker):
     torch.set_num_threads(1)
     relabel_ema_setup(Path(out_dir), block_at=int(block_at), marker=marker)[0].fit()
 
-THIS_FILE = globals().get("__file__", "")
+def _exported_tests():
+    "This file under pytest; the exported test module when the cells run in a notebook"
+    root = next((p for p in [Path.cwd(), *Path.cwd().parents] if (p/"tests"/"common").is_dir()), Path.cwd())
+    return str(root/"tests"/"common"/"test_11_engine.py")
+
+THIS_FILE = globals().get("__file__") or _exported_tests()
 
 # %% ../../nbs/common/11_engine.ipynb #1c4851cf
 def test_param_groups_and_warmup_table():
@@ -229,7 +234,7 @@ def test_resume_falls_back_to_prev_when_last_is_damaged():
         with pytest.raises(KeyboardInterrupt): B.fit()
         for damage in (truncated, half_written, nonfinite):
             run = Path(td)/damage.__name__; shutil.copytree(Path(td)/"b", run); damage(run/"last.pt")
-            with LogRecords("reidlab.engine") as rec: R = tiny_setup(run, seed_model=99); R.fit()
+            with LogRecords(log.name) as rec: R = tiny_setup(run, seed_model=99); R.fit()
             assert any(m.startswith(f"{run/'last.pt'} cannot be resumed") and str(run/"prev.pt") in m for m in rec.messages), rec.messages
             assert same_state(A.module.state_dict(), R.module.state_dict())
             assert [torch.load(run/n, weights_only=True)["epoch"] for n in ("prev.pt", "last.pt")] == [3, 4]
