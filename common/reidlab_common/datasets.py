@@ -322,7 +322,8 @@ def _int_option(name: str, key: str, value, lo: int, hi: int | None, why: str = 
     "`value` as an int in lo..hi (digit strings accepted), else an `OptionError` naming the option"
     ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool) or isinstance(value, str) and value.strip().isdigit()
     if not ok or int(value) < lo or (hi is not None and int(value) > hi):
-        raise OptionError(f"{name}: {key} must be an integer {lo}..{'' if hi is None else hi} {why}, got {value!r}".replace("  ", " "))
+        span = f">= {lo}" if hi is None else f"{lo}..{hi}"
+        raise OptionError(f"{name}: {key} must be an integer {span}{' ' + why if why else ''}, got {value!r}")
     return int(value)
 
 def _read_text(name: str, path: Path, what: str) -> str:
