@@ -314,6 +314,9 @@ def test_sysu_errors():
         _jpg(base/"cam1"/"0003"/"img7.jpg")
         with pytest.raises(FileNameError, match=_re(str(base / "cam1" / "0003" / "img7.jpg"), "<n:04d>.jpg")): load_dataset("sysu_mm01", base)
         (base/"cam1"/"0003"/"img7.jpg").unlink()
+        (base/"exp"/"test_id.txt").write_text("5,6,7,8,42")                 # an id listed with no image at all
+        with pytest.raises(DatasetError, match=_re("1 ids listed in exp/test_id.txt have no thermal (query) image", "[42]", "cam3/0042/")): load_dataset("sysu_mm01", base)
+        (base/"exp"/"test_id.txt").write_text("5,6,7,8")
         import shutil as _sh; _sh.rmtree(base/"cam3"/"0002"); _sh.rmtree(base/"cam6"/"0002")
         with pytest.raises(DatasetError, match=_re("[2]", "no thermal")): load_dataset("sysu_mm01", base)
 
@@ -610,6 +613,10 @@ def test_cuhk_loader():
         assert (c["raw_train_ids"], c["train_classes"]) == (7, 6)
         keep = load_dataset("cuhk_pedes", root, drop_single_image_ids=False, check_files=False)
         assert keep.num_train_ids == 7
+        for bad, words in ((dict(id="abc"), ["record 0", "has id 'abc'", "expected an integer"]),
+                           (dict(captions=None), ["record 0", "has captions None", "list of strings"])):
+            (root/"reid_raw.json").write_text(_json.dumps([{**raw[0], **bad}] + raw[1:]))
+            with pytest.raises(SplitFileError, match=_re("reid_raw.json", *words)): load_dataset("cuhk_pedes", root)
         raw[0].pop("processed_tokens"); (root/"reid_raw.json").write_text(_json.dumps(raw))
         with pytest.raises(SplitFileError, match=_re("reid_raw.json", "record 0", "processed_tokens")): load_dataset("cuhk_pedes", root)
         (root/"reid_raw.json").unlink()
@@ -630,6 +637,8 @@ def test_icfg_loader():
             if r["split"] == "train" and r["id"] == 2: r["id"] = 9
         (root/"ICFG-PDES.json").write_text(_json.dumps(raw))
         with pytest.raises(SplitFileError, match=_re("ICFG-PDES.json", "label 2 is missing")): load_dataset("icfg_pedes", root)
+        (root/"ICFG-PDES.json").write_text(_json.dumps([{**raw[0], "captions": None}] + raw[1:]))
+        with pytest.raises(SplitFileError, match=_re("ICFG-PDES.json", "record 0", "has captions None", "non-empty list of strings")): load_dataset("icfg_pedes", root)
         (root/"ICFG-PDES.json").unlink()
         with pytest.raises(MissingPathError, match=_re("ICFG-PEDES.json")): load_dataset("icfg_pedes", root)
 
