@@ -52,6 +52,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                           'reidlab_auxusl.auxiliary.diagonal': ('auxiliary.html#diagonal', 'reidlab_auxusl/auxiliary.py'),
                                           'reidlab_auxusl.auxiliary.same_camera_penalty': ( 'auxiliary.html#same_camera_penalty',
                                                                                             'reidlab_auxusl/auxiliary.py'),
+                                          'reidlab_auxusl.auxiliary.sorted_distance': ( 'auxiliary.html#sorted_distance',
+                                                                                        'reidlab_auxusl/auxiliary.py'),
                                           'reidlab_auxusl.auxiliary.spatio_temporal_weighting': ( 'auxiliary.html#spatio_temporal_weighting',
                                                                                                   'reidlab_auxusl/auxiliary.py'),
                                           'reidlab_auxusl.auxiliary.stored_pairs': ( 'auxiliary.html#stored_pairs',
