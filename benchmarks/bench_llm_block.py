@@ -126,11 +126,12 @@ def table(rows, a, h, w, batch, small, header) -> str:
     by = {r["name"]: r for r in rows}
     lines = [
         "## LLM block: fused vs explicit matching (reidlab_llm)", "",
-        f"Command: `python benchmarks/bench_llm_block.py{' --quick' if a.quick else ''}` ({'quick: ' if a.quick else ''}B = {batch} stem maps "
+        f"Command: `python benchmarks/bench_llm_block.py{' --quick' if a.quick else ''}"
+        f"{f' --repeats {a.repeats}' if a.repeats != 2 and not a.quick else ''}{f' --batch {a.batch}' if a.batch != 64 and not a.quick else ''}` ({'quick: ' if a.quick else ''}B = {batch} stem maps "
         f"of 64×{h}×{w}{' (a 288×144 input)' if (h, w) == (72, 36) else ''}; {header}). `LowRankLocalMatching` (d_k = d_v = 64, one head); "
         f"explicit = softmax(QKᵀ/√d_k) formed, then AV (upstream's form); fused = `scaled_dot_product_attention`. "
-        f"Time: {'the first call' if a.quick else f'best of {a.repeats} calls after a first one'}; memory: the case's own process "
-        f"{'(quick mode: one process for all cases, so peaks accumulate)' if a.quick else ''}. "
+        f"Time: {'the first call' if a.quick else f'best of {a.repeats} call(s) after a first one'}; memory: "
+        f"{'one process for all cases in quick mode, so peaks accumulate' if a.quick else 'each case in its own process'}. "
         "\"matrix\" = one float32 copy of A (B·N·N2·4 bytes). Timings are noisy when other jobs share the cores.", "",
         "| case | B | N × N2 | matrix (GiB) | time (s) | peak RSS (GiB) | before (GiB) | extra (GiB) | speed-up vs explicit | max abs diff vs explicit |",
         "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
