@@ -23,7 +23,7 @@ variant; the table shows the largest difference between them.
 """
 from __future__ import annotations
 
-import argparse, json, sys, time
+import argparse, sys, time
 from pathlib import Path
 
 import numpy as np

@@ -23,7 +23,7 @@ is the process's (all threads).
 """
 from __future__ import annotations
 
-import argparse, json, sys, time
+import argparse, sys, time
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +37,7 @@ QUICK = dict(vocab_size=100, num_classes=20, part=6, dim=64, depth=18, height=64
 
 # ---------------------------------------------------------------- upstream's form, on our module's weights
 def _lstm_upstream(net, ids, lengths, table):
-    import torch, torch.nn.functional as F
+    import torch
     from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
     enc = net.text_encoder
     emb = enc.dropout(getattr(enc, f"embed_{table}")(ids))
@@ -110,7 +110,6 @@ def _mine_numpy(S, labels, margins, auto):
 
 
 def _rank_upstream(x, y, labels, margins, auto):
-    import torch
     x, y = x.flatten(1), y.flatten(1)
     S = (x / (x.norm(dim=1, keepdim=True) + 1e-8)) @ (y / (y.norm(dim=1, keepdim=True) + 1e-8)).T
     lab, m = labels.cpu().numpy(), margins.detach().cpu().numpy()

@@ -6,10 +6,10 @@ import importlib as _il
 _m = _il.import_module('reidlab_common.text')
 globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 
-# %% ../../nbs/common/20_text.ipynb #bbd7af18
+# %% ../../nbs/common/20_text.ipynb #6b286b21
 import pytest
 
-# %% ../../nbs/common/20_text.ipynb #684ecfb5
+# %% ../../nbs/common/20_text.ipynb #ddf2460e
 def test_vocabulary_hand_check():
     toks = [["a", "red", "bag"], ["a", "blue", "bag"], ["red", "x"]]
     v = Vocabulary.build(toks, min_count=2)
@@ -20,7 +20,7 @@ def test_vocabulary_hand_check():
     assert vocab_rows(v) == 5 and check_vocab_size(v, 5) == 5
     with pytest.raises(ReidlabError, match="vocab_size=4 is too small"): check_vocab_size(v, 4)
 
-# %% ../../nbs/common/20_text.ipynb #cf2d5a3c
+# %% ../../nbs/common/20_text.ipynb #e2a35571
 def test_padding():
     ids, n = pad_caption([5, 6, 7])
     assert ids.shape == (100,) and ids.dtype == np.int64 and n == 3
@@ -33,7 +33,7 @@ def test_padding():
     a, lens = pad_captions([[1, 2], [3]], length=4)
     assert a.tolist() == [[1, 2, 0, 0], [3, 0, 0, 0]] and lens.tolist() == [2, 1]
 
-# %% ../../nbs/common/20_text.ipynb #5192286b
+# %% ../../nbs/common/20_text.ipynb #df0bf229
 def test_cuhk_relabel_equals_upstream():
     pids = [p for p in range(1, 11004) for _ in range(1 if p in CUHK_UPSTREAM_DROPPED else 3)]
     r = drop_and_relabel(pids)
@@ -45,7 +45,7 @@ def test_cuhk_relabel_equals_upstream():
     r2 = drop_and_relabel([7, 3, 7, 9, 3, 3])
     assert r2.label_of == {3: 0, 7: 1} and r2.dropped == (9,)
 
-# %% ../../nbs/common/20_text.ipynb #e4629a34
+# %% ../../nbs/common/20_text.ipynb #22e811a1
 def test_caption_index_hand_check():
     idx = CaptionIndex.build([10, 20, 10, 20], [2, 2, 2, 1])          # records A, C, B, D
     assert len(idx) == 7
@@ -55,7 +55,7 @@ def test_caption_index_hand_check():
     assert {i: idx.other_image_captions(i).tolist() for i in range(7)} == want
     with pytest.raises(ReidlabError, match=r"identities \[30\] have a single image"): CaptionIndex.build([10, 30, 10], [1, 2, 1])
 
-# %% ../../nbs/common/20_text.ipynb #a9c46d6b
+# %% ../../nbs/common/20_text.ipynb #64a15bf3
 def test_cr_sampling():
     idx = CaptionIndex.build([10, 20, 10, 20], [2, 2, 2, 1])
     pos = np.repeat(np.arange(7), 3000)
@@ -69,7 +69,7 @@ def test_cr_sampling():
         assert np.allclose(freq, 1 / len(allowed), atol=0.04), (i, freq)
         assert (idx.pid[got] == idx.pid[i]).all() and (idx.record[got] != idx.record[i]).all()
 
-# %% ../../nbs/common/20_text.ipynb #87ef9612
+# %% ../../nbs/common/20_text.ipynb #0d05fdb1
 def test_test_layout():
     img, rng_ = caption_image_index([2, 3])
     assert img.tolist() == [0, 0, 1, 1, 1] and rng_.tolist() == [[0, 1], [0, 1], [2, 4], [2, 4], [2, 4]]
