@@ -143,6 +143,20 @@ def test_parameter_counts():
     assert _count(g["new"]) == 2048 + 395 * 2048 and _count(g["backbone"]) == 24_343_168 - 2 * 2048 - 395 * 2048
 
 # %% ../../nbs/llm/01_model.ipynb #507d23f3
+def test_flops_per_image():
+    from torch.utils.flop_counter import FlopCounterMode
+    with torch.device("meta"):
+        net = LLMNet(395)
+        x = torch.empty(2, 3, 288, 144)
+        for impl in ATTENTION_IMPLS:
+            net.llm.impl = impl
+            with FlopCounterMode(display=False) as fc: net.eval()(x[:1], 0)
+            assert abs(fc.get_total_flops() / 1e9 - 10.74) < 0.01, impl
+        net.llm.dropout = 0.0
+        with FlopCounterMode(display=False) as fc: net.train()([x[:1], x[1:]]).logits.sum().backward()
+        assert abs(fc.get_total_flops() / 2e9 - 32.04) < 0.05
+
+# %% ../../nbs/llm/01_model.ipynb #5722df87
 def test_routing_and_init():
     seed_everything(0)
     net = LLMNet(50, depth=18)
@@ -165,7 +179,7 @@ def test_routing_and_init():
     with pytest.raises(ReidlabError, match="feature"): net.extract(x, 0, feature="fc")
     with pytest.raises(ReidlabError, match="llm_position"): LLMNet(10, llm_position="layer4")
 
-# %% ../../nbs/llm/01_model.ipynb #5722df87
+# %% ../../nbs/llm/01_model.ipynb #78c061f1
 def test_training_step_gradients():
     seed_everything(0)
     net = LLMNet(4, depth=18).train()
