@@ -50,6 +50,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                           'reidlab_auxusl.auxiliary.clustering_eps': ( 'auxiliary.html#clustering_eps',
                                                                                        'reidlab_auxusl/auxiliary.py'),
                                           'reidlab_auxusl.auxiliary.diagonal': ('auxiliary.html#diagonal', 'reidlab_auxusl/auxiliary.py'),
+                                          'reidlab_auxusl.auxiliary.restrict': ('auxiliary.html#restrict', 'reidlab_auxusl/auxiliary.py'),
                                           'reidlab_auxusl.auxiliary.same_camera_penalty': ( 'auxiliary.html#same_camera_penalty',
                                                                                             'reidlab_auxusl/auxiliary.py'),
                                           'reidlab_auxusl.auxiliary.sorted_distance': ( 'auxiliary.html#sorted_distance',
