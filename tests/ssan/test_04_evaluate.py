@@ -6,7 +6,7 @@ import importlib as _il
 _m = _il.import_module('reidlab_ssan.evaluate')
 globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 
-# %% ../../nbs/ssan/04_evaluate.ipynb #603d59a8
+# %% ../../nbs/ssan/04_evaluate.ipynb #668cb70d
 import pytest
 from reidlab_common.metrics import evaluate_t2i_reference
 from reidlab_ssan.model import similarity
@@ -19,7 +19,7 @@ def random_features(n, seed, K=3, D=8, E=4, dtype=torch.float32):
     return Features(torch.randn(n, D, generator=g, dtype=dtype), torch.randn(n, K, D, generator=g, dtype=dtype),
                     torch.randn(n, K, E, generator=g, dtype=dtype))
 
-# %% ../../nbs/ssan/04_evaluate.ipynb #46a54e1b
+# %% ../../nbs/ssan/04_evaluate.ipynb #53ae428f
 def test_combine_hand_check():
     whole = evaluate_t2i(SIM, Q_IDS, G_IDS, max_rank=5)
     assert abs(whole.mAP - 0.672222) < 1e-6 and np.allclose(whole.cmc, [2 / 3, 2 / 3, 2 / 3, 1, 1])
@@ -29,7 +29,7 @@ def test_combine_hand_check():
     assert abs(both.mAP - whole.mAP) < 1e-15 and abs(both.mINP - whole.mINP) < 1e-15
     assert format_upstream(whole) == "t2i: @R1: 0.6667, @R5: 1.0, @R10: 1.0, map: 0.6722"
 
-# %% ../../nbs/ssan/04_evaluate.ipynb #14091c6a
+# %% ../../nbs/ssan/04_evaluate.ipynb #c5d65e00
 def test_chunked_equals_full():
     img, txt = random_features(500, 0), random_features(1200, 1)
     g = np.random.default_rng(0)
@@ -55,7 +55,7 @@ def test_chunked_equals_full():
     assert list(one) == ["all", "local"] and abs(one["all"].mAP - direct.mAP) < 1e-12
     assert upstream_selection_score(got) == max(r.rank(1) for r in got.values())
 
-# %% ../../nbs/ssan/04_evaluate.ipynb #fbdf3151
+# %% ../../nbs/ssan/04_evaluate.ipynb #6d8119f5
 def test_skipped_and_errors():
     img, txt = random_features(20, 3), random_features(6, 4)
     i_ids = np.arange(20) % 5; t_ids = np.array([0, 1, 99, 2, 98, 3])
@@ -66,6 +66,7 @@ def test_skipped_and_errors():
     no_nl = Features(img.glob, img.local, None), Features(txt.glob, txt.local, None)
     assert sorted(evaluate_variants(*no_nl, i_ids, t_ids, variants=("global", "local", "all"), device="cpu")) == ["all", "global", "local"]
     with pytest.raises(ReidlabError, match="non_local"): evaluate_variants(*no_nl, i_ids, t_ids, device="cpu")
+    with pytest.raises(ReidlabError, match="families .* differ"): evaluate_variants(img, no_nl[1], i_ids, t_ids, device="cpu")
     with pytest.raises(ReidlabError, match="unknown similarity variants"): evaluate_variants(img, txt, i_ids, t_ids, variants=("sum",))
     with pytest.raises(ReidlabError, match="no caption's identity"): evaluate_variants(img, txt, i_ids, t_ids + 1000)
     flat = Features(torch.ones(5, 3))
