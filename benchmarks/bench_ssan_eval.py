@@ -8,7 +8,7 @@ random centre per identity and family (1,000 identities) plus noise; caption i d
              L2-normalised, four full float32 N_img × N_txt matrices ((local + global) + non_local), then
              for every caption and variant a NumPy argsort of its full row (reversed), the positives
              located with isin, CMC and trapezoidal AP per query in Python
-  ours       reidlab_ssan.evaluate.evaluate_variants: captions in chunks sized from a 512 MiB budget, the
+  ours       reidlab_ssan.evaluate.evaluate_variants: captions in chunks sized from a 128 MiB budget, the
              three cosine blocks and their sum per chunk, ranked by reidlab_common.metrics.evaluate_t2i
              (positives only, no row sort), results combined over chunks
 

@@ -6,7 +6,7 @@ import importlib as _il
 _m = _il.import_module('reidlab_ssan.evaluate')
 globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 
-# %% ../../nbs/ssan/04_evaluate.ipynb #668cb70d
+# %% ../../nbs/ssan/04_evaluate.ipynb #16610306
 import pytest
 from reidlab_common.metrics import evaluate_t2i_reference
 from reidlab_ssan.model import similarity
@@ -19,7 +19,7 @@ def random_features(n, seed, K=3, D=8, E=4, dtype=torch.float32):
     return Features(torch.randn(n, D, generator=g, dtype=dtype), torch.randn(n, K, D, generator=g, dtype=dtype),
                     torch.randn(n, K, E, generator=g, dtype=dtype))
 
-# %% ../../nbs/ssan/04_evaluate.ipynb #53ae428f
+# %% ../../nbs/ssan/04_evaluate.ipynb #48922713
 def test_combine_hand_check():
     whole = evaluate_t2i(SIM, Q_IDS, G_IDS, max_rank=5)
     assert abs(whole.mAP - 0.672222) < 1e-6 and np.allclose(whole.cmc, [2 / 3, 2 / 3, 2 / 3, 1, 1])
@@ -29,7 +29,7 @@ def test_combine_hand_check():
     assert abs(both.mAP - whole.mAP) < 1e-15 and abs(both.mINP - whole.mINP) < 1e-15
     assert format_upstream(whole) == "t2i: @R1: 0.6667, @R5: 1.0, @R10: 1.0, map: 0.6722"
 
-# %% ../../nbs/ssan/04_evaluate.ipynb #c5d65e00
+# %% ../../nbs/ssan/04_evaluate.ipynb #e5f3894e
 def test_chunked_equals_full():
     img, txt = random_features(500, 0), random_features(1200, 1)
     g = np.random.default_rng(0)
@@ -55,7 +55,7 @@ def test_chunked_equals_full():
     assert list(one) == ["all", "local"] and abs(one["all"].mAP - direct.mAP) < 1e-12
     assert upstream_selection_score(got) == max(r.rank(1) for r in got.values())
 
-# %% ../../nbs/ssan/04_evaluate.ipynb #6d8119f5
+# %% ../../nbs/ssan/04_evaluate.ipynb #6bc1ac1a
 def test_skipped_and_errors():
     img, txt = random_features(20, 3), random_features(6, 4)
     i_ids = np.arange(20) % 5; t_ids = np.array([0, 1, 99, 2, 98, 3])
