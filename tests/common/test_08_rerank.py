@@ -11,7 +11,8 @@ import re
 import pytest
 import itertools, time
 import numpy as np
-from reidlab_common.metrics import pairwise_distance, evaluate, evaluate_blocks
+from reidlab_common.distance import pairwise_distance
+from reidlab_common.metrics import evaluate, evaluate_blocks
 
 def _blobs(rng, n, dim=8, n_ids=10, noise=0.6):
     ids = rng.integers(0, n_ids, n)
