@@ -6,13 +6,13 @@ import importlib as _il
 _m = _il.import_module('reidlab_gsmlp_smlc.train')
 globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 
-# %% ../../nbs/gsmlp_smlc/07_train.ipynb #435130c9
+# %% ../../nbs/gsmlp_smlc/07_train.ipynb #077e3647
 import tempfile
 import pytest
 from reidlab_common.synthetic import make_market1501
 from reidlab_gsmlp_smlc.config import get_config
 
-# %% ../../nbs/gsmlp_smlc/07_train.ipynb #817f6a21
+# %% ../../nbs/gsmlp_smlc/07_train.ipynb #1053226a
 @pytest.mark.slow
 def test_resume_is_bit_identical():
     torch.set_num_threads(1)
@@ -33,7 +33,7 @@ def test_resume_is_bit_identical():
         assert 0 < h["label_precision"] <= 1 and 0 < h["label_recall"] <= 1 and h["label_positives_per_anchor"] >= 1
         assert full.history[0]["label_positives_per_anchor"] == 1.0           # epoch 0: each image its own class
 
-# %% ../../nbs/gsmlp_smlc/07_train.ipynb #d67943bd
+# %% ../../nbs/gsmlp_smlc/07_train.ipynb #be0ab49c
 def test_memory_state_round_trip_and_labels():
     bank = MemoryBank(5, 4)
     hook = MemoryClassifier(get_config("market", "demo", min_candidates=2), bank, None, [0, 0, 1, 1, 2])
@@ -46,7 +46,7 @@ def test_memory_state_round_trip_and_labels():
     other.epoch = 1
     assert other.predict_labels(torch.tensor([1]))[0, 1]                      # the anchor is always positive
 
-# %% ../../nbs/gsmlp_smlc/07_train.ipynb #564af130
+# %% ../../nbs/gsmlp_smlc/07_train.ipynb #b54c7a0e
 def test_trapezoid_chance_and_evaluation():
     class _DS: pass
     d = _DS()
