@@ -6,13 +6,13 @@ import importlib as _il
 _m = _il.import_module('reidlab_llm.config')
 globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 
-# %% ../../nbs/llm/01_config.ipynb #f9ccd339
+# %% ../../nbs/llm/01_config.ipynb #da418c93
 import tempfile
 from pathlib import Path
 import pytest
 from reidlab_common.core import ReidlabError
 
-# %% ../../nbs/llm/01_config.ipynb #a5ca08bb
+# %% ../../nbs/llm/01_config.ipynb #e94f0e2f
 def test_paper_presets():
     for d in ("sysu", "regdb"):
         c = get_config(d)
@@ -24,11 +24,11 @@ def test_paper_presets():
     assert get_config("sysu").replace(dataset="regdb") == get_config("regdb")      # one recipe for both datasets
     assert get_config("regdb").regdb_trials == tuple(range(1, 11)) and get_config("sysu").gallery_trials == 10
 
-# %% ../../nbs/llm/01_config.ipynb #7daa7667
+# %% ../../nbs/llm/01_config.ipynb #0f1c2803
 def test_demo_preset_and_strict_keys():
     d = get_config("sysu_mm01", "demo")
     assert (d.depth, d.pretrained, d.height % 8, d.width % 8, d.lambda_ct, d.preset) == (18, None, 0, 0, 1.0, "demo")
-    assert get_config("regdb", "demo").regdb_trials == (1, 2)
+    assert get_config("regdb", "demo").regdb_trials == (1,)
     with pytest.raises(ReidlabError, match="unknown LLM config"): get_config("regdb", lambda_c=3)
     with pytest.raises(ReidlabError, match="dataset must be"): get_config("market")
     with tempfile.TemporaryDirectory() as td:
@@ -37,13 +37,13 @@ def test_demo_preset_and_strict_keys():
         p.write_text("dataset: regdb\nlambda_ct: 0.5\nmilestones: [30, 60]\n")
         assert load_config(p) == get_config("regdb", lambda_ct=0.5, milestones=(30, 60))
 
-# %% ../../nbs/llm/01_config.ipynb #297e138f
+# %% ../../nbs/llm/01_config.ipynb #04efd778
 def test_departures_of_demo_and_smoke():
     paper, demo = get_config("sysu"), get_config("sysu", "demo")
     assert departures_from_paper(paper) == {}
     assert departures_from_paper(paper.replace(lambda_ct=0.0, device="cpu", features=("bn",))) == {"lambda_ct": (1.0, 0.0)}
     dep = departures_from_paper(demo)
-    assert dep["depth"] == (50, 18) and dep["pretrained"] == ("imagenet", None) and dep["epochs"] == (81, 8)
+    assert dep["depth"] == (50, 18) and dep["pretrained"] == ("imagenet", None) and dep["epochs"] == (81, 6)
     assert {"height", "width", "lr", "backbone_lr_factor", "grad_clip", "milestones"} <= set(dep)
     assert not {"preset", "num_workers", "eval_batch_size", "w_tri", "lambda_ct"} & set(dep)
     smoke = get_config("regdb", "demo", **SMOKE)

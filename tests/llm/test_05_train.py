@@ -6,7 +6,7 @@ import importlib as _il
 _m = _il.import_module('reidlab_llm.train')
 globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 
-# %% ../../nbs/llm/05_train.ipynb #84be6a7f
+# %% ../../nbs/llm/05_train.ipynb #0eb566ef
 import tempfile
 from pathlib import Path
 import pytest
@@ -15,13 +15,13 @@ from reidlab_common.core import ReidlabError
 from reidlab_common.vi_protocols import _tiny_vi
 from reidlab_llm.config import SMOKE, get_config
 
-# %% ../../nbs/llm/05_train.ipynb #62468493
+# %% ../../nbs/llm/05_train.ipynb #1eb51ae9
 def test_lr_schedule_table():
     got = {e: (round(h, 10), round(b, 10)) for e, h, b in lr_table(get_config("sysu"), [0, 4, 9, 10, 19, 20, 49, 50, 80])}
     assert got == {0: (0.01, 0.001), 4: (0.05, 0.005), 9: (0.1, 0.01), 10: (0.1, 0.01), 19: (0.1, 0.01),
                    20: (0.01, 0.001), 49: (0.01, 0.001), 50: (0.001, 0.0001), 80: (0.001, 0.0001)}
 
-# %% ../../nbs/llm/05_train.ipynb #3fd05de5
+# %% ../../nbs/llm/05_train.ipynb #7e364544
 def test_optimizer_groups_centers_without_decay():
     cfg = get_config("regdb", "demo", num_ids=2, num_pos=2)
     model = build_model(cfg, 5)
@@ -35,7 +35,7 @@ def test_optimizer_groups_centers_without_decay():
     pgs = build_optimizer(paper, build_model(paper, 5)).param_groups
     assert [pg["name"] for pg in pgs] == ["backbone", "new"] and [pg["lr"] for pg in pgs] == pytest.approx([0.01, 0.1])
 
-# %% ../../nbs/llm/05_train.ipynb #77da5c1b
+# %% ../../nbs/llm/05_train.ipynb #7b9f1afc
 def test_loader_batches_and_loss():
     with tempfile.TemporaryDirectory() as td:
         root = _tiny_vi("regdb", Path(td)/"data")
@@ -46,7 +46,7 @@ def test_loader_batches_and_loss():
         hook = SamplerStream(loader.batch_sampler)
         state = hook.state_dict()
         b1 = next(iter(loader))
-        assert b1[0].shape == (4, 3, 96, 48) and torch.equal(b1[2], b1[3]) and len(set(b1[2].tolist())) == 2
+        assert b1[0].shape == (4, 3, 64, 32) and torch.equal(b1[2], b1[3]) and len(set(b1[2].tolist())) == 2
         hook.load_state_dict(state)
         assert torch.equal(next(iter(loader))[2], b1[2])                 # the same labels drawn again after restoring
         torch.manual_seed(0)
@@ -56,7 +56,7 @@ def test_loader_batches_and_loss():
         loss.backward()
         assert model.ct_centers.centers.grad is not None and model.llm.qk.weight.grad.abs().sum() > 0
 
-# %% ../../nbs/llm/05_train.ipynb #98574004
+# %% ../../nbs/llm/05_train.ipynb #9d1eb315
 def test_feature_settings_and_split_means():
     assert feature_setting("all-search", "bn") == "all-search" and feature_setting("visible->thermal", "pool") == "visible->thermal, pool feature"
     with pytest.raises(ReidlabError, match="feature must be"): feature_setting("all-search", "fc")
@@ -67,7 +67,7 @@ def test_feature_settings_and_split_means():
     assert [s.select for s in sels] == ["last"] and sels[0].epochs == [4, 4]
     assert sels[0].results["a"].as_dict()["R1"] == pytest.approx(50.0) and sels[0].results["a, pool feature"].as_dict()["R1"] == 0.0
 
-# %% ../../nbs/llm/05_train.ipynb #4e2cd719
+# %% ../../nbs/llm/05_train.ipynb #511bd5d4
 def test_train_tiny_resume_and_load():
     with tempfile.TemporaryDirectory() as td:
         root = _tiny_vi("regdb", Path(td)/"data")
@@ -77,7 +77,7 @@ def test_train_tiny_resume_and_load():
         res = evaluate_regdb(tm.model, root, 1, cfg)
         assert list(res) == ["visible->thermal", "thermal->visible", "visible->thermal, pool feature", "thermal->visible, pool feature"]
         m2 = load_model(tm.out_dir/"last.pt", cfg)
-        x = torch.randn(2, 3, 96, 48)
+        x = torch.randn(2, 3, 64, 32)
         assert torch.allclose(m2.extract(x, "thermal"), tm.model.extract(x, "thermal"), atol=1e-6)
         with pytest.raises(ReidlabError, match="pass trial"): train_model(cfg, root, Path(td)/"r2")
         with pytest.raises(ReidlabError, match="different recipe"): train_model(cfg.replace(lambda_ct=0.5), root, Path(td)/"run", trial=1)
