@@ -6,10 +6,10 @@ import importlib as _il
 _m = _il.import_module('reidlab_gsmlp_smlc.reproduce')
 globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 
-# %% ../../nbs/gsmlp_smlc/08_reproduce.ipynb #189e869c
+# %% ../../nbs/gsmlp_smlc/08_reproduce.ipynb #08a8ec63
 import pytest
 
-# %% ../../nbs/gsmlp_smlc/08_reproduce.ipynb #016c4127
+# %% ../../nbs/gsmlp_smlc/08_reproduce.ipynb #fd9b1539
 def test_rows_and_command_line_errors():
     r = {"R1": 50.0, "R5": 60.0, "R10": 70.0, "R20": 80.0, "mAP": 30.0, "mINP": 10.0}
     rep = Reproduction("market", {"before": r, "last": r, "best_on_test": r}, r)
