@@ -6,7 +6,7 @@ import importlib as _il
 _m = _il.import_module('reidlab_auxusl.auxiliary')
 globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 
-# %% ../../nbs/auxusl/03_auxiliary.ipynb #d5aa66c4
+# %% ../../nbs/auxusl/03_auxiliary.ipynb #b598e53f
 import pytest
 from sklearn.cluster import DBSCAN
 def clustered_features(n=150, n_ids=12, dim=32, noise=0.15, seed=0):
@@ -14,7 +14,7 @@ def clustered_features(n=150, n_ids=12, dim=32, noise=0.15, seed=0):
     ids = rng.integers(0, n_ids, n)
     return (rng.normal(size=(n_ids, dim))[ids] + noise * rng.normal(size=(n, dim))).astype(np.float32), ids, rng.integers(0, 3, n)
 
-# %% ../../nbs/auxusl/03_auxiliary.ipynb #10a083bc
+# %% ../../nbs/auxusl/03_auxiliary.ipynb #b90dbf0f
 def test_scp_dense_sparse_torch():
     d = np.array([[0.0, 0.5, 1.0], [0.5, 0.0, 0.2], [1.0, 0.2, 0.0]], np.float32)
     cams = [1, 1, 2]
@@ -34,7 +34,7 @@ def test_scp_dense_sparse_torch():
     assert (dense[absent] >= 1).all()                      # absent pairs stay >= the fill value
     with pytest.raises(ReidlabError, match="camera ids"): same_camera_penalty(d, [1, 2])
 
-# %% ../../nbs/auxusl/03_auxiliary.ipynb #d48a53a4
+# %% ../../nbs/auxusl/03_auxiliary.ipynb #ec05a03b
 def test_sts_values_and_test_time_order():
     d = np.ones((2, 2), np.float32)
     p = np.array([[0.0, 0.1], [1.0, 0.0]], np.float32)
@@ -53,7 +53,7 @@ def test_sts_values_and_test_time_order():
     assert np.array_equal(spatio_temporal_weighting(same_camera_penalty(jac, c), P).matrix.data, sparse.matrix.data)
     with pytest.raises(ReidlabError, match="proximities"): spatio_temporal_weighting(d, P)
 
-# %% ../../nbs/auxusl/03_auxiliary.ipynb #8b582b8d
+# %% ../../nbs/auxusl/03_auxiliary.ipynb #2ec6110f
 def test_toc_cannot_links():
     iv = [(0, 10), (5, 7), (10, 20), (21, 30), (3, 4), (30, 30)]
     cl = time_overlap_cannot_links(iv)
@@ -69,7 +69,7 @@ def test_toc_cannot_links():
     assert time_overlap_cannot_links([T(0, 5), T(5, 9)]) == [{1}, {0}]
     with pytest.raises(ReidlabError, match="end < start"): time_overlap_cannot_links([(5, 1)])
 
-# %% ../../nbs/auxusl/03_auxiliary.ipynb #bb205ec3
+# %% ../../nbs/auxusl/03_auxiliary.ipynb #5920d630
 def test_eps_below_scp_lambda_matches_dense_dbscan():
     f, _, c = clustered_features()
     jac = jaccard_distance(f, k1=10, k2=3)
@@ -85,7 +85,7 @@ def test_eps_below_scp_lambda_matches_dense_dbscan():
     straddle = AuxiliaryInfo(camids=c, scp_lam=0.2, proximity=lambda r, q: (r % 2).astype(np.float32))
     with pytest.raises(ReidlabError, match="spread of the diagonal"): clustering_dbscan(straddle.apply(jac), 0.25)
 
-# %% ../../nbs/auxusl/03_auxiliary.ipynb #45406960
+# %% ../../nbs/auxusl/03_auxiliary.ipynb #c01dcfdf
 def test_clustering_eps_matches_dense():
     f, _, c = clustered_features()
     jac = jaccard_distance(f, k1=10, k2=3)
@@ -97,7 +97,7 @@ def test_clustering_eps_matches_dense():
     aux = AuxiliaryInfo(camids=c[:40], scp_lam=0.5)
     assert abs(clustering_eps(small, aux, rho=0.2) - adaptive_eps(aux.apply(small.toarray()), 0.2)) < 1e-7
 
-# %% ../../nbs/auxusl/03_auxiliary.ipynb #3a9a12fa
+# %% ../../nbs/auxusl/03_auxiliary.ipynb #74c8fe8d
 def test_cluster_pseudo_labels_paths():
     f, ids, c = clustered_features(n=200, noise=0.1)
     aux = AuxiliaryInfo(camids=c)
