@@ -16,7 +16,7 @@ export PYTHONHASHSEED ?= 0
 
 help:
 	@echo "make reproduce [DATA=/datasets] [ONLY='hctriplet ssan']  run every reproduce notebook (demo without DATA)"
-	@echo "make test                     check + all tests + demo run of every reproduce notebook"
+	@echo "make test                     check + lint + all tests + a smoke-size run of every notebook"
 	@echo "make test-fast                exported and integration tests, no notebook runs"
 	@echo "make export / check / lab / bench / lint"
 
@@ -37,6 +37,7 @@ reproduce: $(STAMP)
 
 test: $(STAMP)
 	$(PY) tools/nbx.py check
+	$(VENV)/bin/ruff check common/reidlab_common papers/*/reidlab_* tools tests/integration benchmarks
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
