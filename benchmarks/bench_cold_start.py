@@ -73,7 +73,7 @@ def main():
             "|---|---|---|---|" + "---|" * len(STEPS) + "---|---|"]
     for label, r, load in runs:
         if "error" in r: rows.append(f"| {label} | {load} | failed: {r['error']} |" + " |" * (len(STEPS) + 3)); continue
-        cell = lambda k: f"{r[k + '_s']:.2f} s / {r[k + '_cpu_s']:.2f} s CPU"
+        cell = lambda k, r=r: f"{r[k + '_s']:.2f} s / {r[k + '_cpu_s']:.2f} s CPU"
         over_w = sum(r[f"{s}_first_s"] - r[f"{s}_second_s"] for s, _ in STEPS)
         over_c = sum(r[f"{s}_first_cpu_s"] - r[f"{s}_second_cpu_s"] for s, _ in STEPS)
         steps = " | ".join(f"{r[f'{s}_first_s']:.2f} s / {r[f'{s}_first_cpu_s']:.2f} CPU ({r[f'{s}_second_s']:.2f} s)" for s, _ in STEPS)
