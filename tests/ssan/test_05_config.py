@@ -30,7 +30,7 @@ def test_lr_table_and_margin_switch():
         assert table[e]["backbone"] == pytest.approx(b) and table[e]["new"] == pytest.approx(n)
     assert [adaptive_at(c, e) for e in (0, 4, 5, 59)] == [False, False, True, True]
     d = get_config("cuhk_pedes", "demo")
-    assert lr_at(d, 0) == {"backbone": 1e-3, "new": 1e-3} and lr_at(d, 12)["new"] == pytest.approx(1e-4)
+    assert lr_at(d, 0) == {"backbone": 1e-3, "new": 1e-3} and lr_at(d, 8)["new"] == pytest.approx(1e-4)
 
 # %% ../../nbs/ssan/05_config.ipynb #6dede7fc
 def test_departures_and_strict_keys():

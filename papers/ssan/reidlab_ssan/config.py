@@ -79,8 +79,8 @@ _PAPER = {
     "icfg_pedes": SSANConfig(dataset="icfg_pedes", preset="paper", vocab_size=2500),
 }
 _DEMO_CHANGES = dict(preset="demo", depth=18, pretrained=None, vocab_size=None, height=192, width=64, dim=256,
-                     non_local_dim=128, embed_dim=128, batch_size=32, backbone_lr_factor=1.0, epochs=16,
-                     milestones=(12,), adaptive_from=3, grad_clip=5.0, eval_epochs=tuple(range(8, 16)),
+                     non_local_dim=128, embed_dim=128, caption_length=48, batch_size=32, backbone_lr_factor=1.0,
+                     epochs=10, milestones=(8,), adaptive_from=3, grad_clip=5.0, eval_epochs=tuple(range(5, 10)),
                      num_workers=0, eval_batch_size=128)
 PRESETS = {("paper", d): c for d, c in _PAPER.items()} | {("demo", d): c.replace(**_DEMO_CHANGES) for d, c in _PAPER.items()}
 SSANConfig.PRESETS = PRESETS
