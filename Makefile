@@ -23,7 +23,7 @@ help:
 $(STAMP): uv.lock pyproject.toml common/pyproject.toml $(wildcard papers/*/pyproject.toml)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@test -x $(UV) || $(PY) -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
-	$(UV) sync --locked --all-packages --python $(PY)
+	$(UV) sync --locked --all-packages --compile-bytecode --python $(PY)
 	@if git rev-parse --git-dir >/dev/null 2>&1; then git config core.hooksPath .githooks; fi
 	@touch $@
 
