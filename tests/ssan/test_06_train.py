@@ -25,7 +25,7 @@ def test_batches_and_cr_captions():
         assert data.epoch_batches(0) == data.epoch_batches(0) and data.epoch_batches(0) != data.epoch_batches(1)
         batch = collate([data[k] for k in data.epoch_batches(0)[0]])
         img, ids, ln, cr, cr_ln, lab = batch
-        assert img.shape == (8, 64, 32, 3) and img.dtype == torch.uint8 and ids.shape == (8, 100) and lab.shape == (8,)
+        assert img.shape == (8, 64, 32, 3) and img.dtype == torch.uint8 and ids.shape == (8, cfg.caption_length) == (8, 48) and lab.shape == (8,)
         t = data.table
         for p, c, _ in data.epoch_batches(0)[0]:
             a, b = data.caption_at[p], data.caption_at[c]
