@@ -30,7 +30,7 @@ def _synth_in_subprocess(root, seed=0, **sizes):
             "except ReidlabError as e: print('ReidlabError:', e); sys.exit(3)")
     return _sp.Popen([_sys.executable, "-c", code, str(root), str(seed), _json.dumps(sizes)], stdout=_sp.PIPE, stderr=_sp.PIPE, text=True)
 
-def _blocked_on_lock(pid, timeout=60):
+def _blocked_on_lock(pid, timeout=1800):   # generous: a loaded machine is slow, not broken
     "True once process `pid` waits for a `flock` (Linux lists waiters in /proc/locks with a '->' mark)"
     import time as _time
     end = _time.time() + timeout
@@ -158,7 +158,7 @@ def test_synth_two_processes_one_folder():
     with _tf.TemporaryDirectory() as d:
         # two writers of the same copy race: both succeed, one complete copy, nothing stray, no lock or partial folder left
         procs = [_synth_in_subprocess(d, 0, **_SMALL) for _ in range(2)]
-        outs = [p.communicate(timeout=120) for p in procs]
+        outs = [p.communicate(timeout=1800) for p in procs]
         assert [p.returncode for p in procs] == [0, 0], outs
         assert sorted(p.name for p in _P(d).iterdir()) == ["RegDB"]
         rep = check_dataset("regdb", _P(d)/"RegDB", progress=False)
@@ -168,7 +168,7 @@ def test_synth_two_processes_one_folder():
         key = _json.dumps(dict(generator="make_regdb", params={}, what="make_regdb seed 9"), sort_keys=True)
         with _writer_lock(final, key):
             p = _synth_in_subprocess(d, 1, **_SMALL)
-            out, err = p.communicate(timeout=120)
+            out, err = p.communicate(timeout=1800)
             assert p.returncode == 3 and f"another process (pid {_os.getpid()}) is writing a different synthetic copy" in out, (out, err)
         # ... and a writer of the same copy waits, then returns the copy the first one finished without rewriting it
         stamp = (final/MARKER).stat().st_mtime_ns
@@ -176,7 +176,7 @@ def test_synth_two_processes_one_folder():
         with _writer_lock(final, same):
             p = _synth_in_subprocess(d, 0, **_SMALL)
             assert _blocked_on_lock(p.pid) and p.poll() is None                 # it waits for the lock
-        out, err = p.communicate(timeout=120)
+        out, err = p.communicate(timeout=1800)
         assert p.returncode == 0 and out.strip() == str(final) and (final/MARKER).stat().st_mtime_ns == stamp, (out, err)
         # a writer killed half-way leaves a private folder, never a half copy in place; the next writer removes it
         (_P(d)/".RegDB.partial-dead").mkdir(); (_P(d)/".RegDB.partial-dead"/"junk.bmp").write_bytes(b"x")

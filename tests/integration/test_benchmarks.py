@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+LIMIT_S = 3600   # a stuck child is stopped; a slow, loaded machine is not a failure
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = sorted(p for p in (ROOT/"benchmarks").glob("bench_*.py") if not p.name.startswith("bench_common"))
 WHOLE_PROCESS = {"bench_eval", "bench_rerank", "bench_cluster", "bench_cold_start"}
@@ -16,7 +18,7 @@ WHOLE_PROCESS = {"bench_eval", "bench_rerank", "bench_cluster", "bench_cold_star
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
 def test_benchmark_runs_quick(script):
     before = (ROOT/"benchmarks"/"RESULTS.md").read_text()
-    r = subprocess.run([sys.executable, str(script), "--quick"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    r = subprocess.run([sys.executable, str(script), "--quick"], cwd=ROOT, capture_output=True, text=True, timeout=LIMIT_S)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     assert "| " in r.stdout and "error:" not in r.stdout and "failed:" not in r.stdout, r.stdout[-3000:]
     if script.stem in WHOLE_PROCESS:

@@ -15,6 +15,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Sampler, TensorDataset
 
+LIMIT_S = 3600   # a stuck child is stopped; a slow, loaded machine is not a failure
+
 GLOBAL_BATCH, N, EPOCHS = 8, 32, 2
 
 
@@ -61,7 +63,7 @@ def test_ddp_two_processes_match_one(tmp_path):
     t0 = time.time()
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[2]/"common"), os.environ.get("PYTHONPATH", "")])}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2", __file__, str(tmp_path/"ddp")]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=180)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=LIMIT_S)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     ddp = torch.load(tmp_path/"ddp"/"final_weights.pt", weights_only=True)
     trainer, seen_single = train(tmp_path/"single", distributed=False)

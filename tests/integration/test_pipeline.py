@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+LIMIT_S = 3600   # a stuck child is stopped; a slow, loaded machine is not a failure
+
 ROOT = Path(__file__).resolve().parents[2]
 PARAMS_SRC = 'data_root = None\npreset = "auto"\ncheckpoint = None\ndevice = "auto"\nseed = 0\nout_dir = None\nsmoke = False'
 
@@ -17,7 +19,7 @@ def _copy_repo(dst: Path) -> Path:
 
 
 def _check(repo: Path):
-    return subprocess.run([sys.executable, "tools/nbx.py", "check"], cwd=repo, capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "tools/nbx.py", "check"], cwd=repo, capture_output=True, text=True, timeout=LIMIT_S)
 
 
 def _code_cell(src, tags=None):
@@ -33,7 +35,7 @@ def repo(tmp_path_factory):
           "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
           "nbformat": 4, "nbformat_minor": 5}
     (repo/"nbs"/"llm"/"reproduce_fixture_regdb.ipynb").write_text(json.dumps(nb, indent=1) + "\n")
-    subprocess.run([sys.executable, "tools/nbx.py", "export", "clean"], cwd=repo, check=True, capture_output=True, timeout=300)
+    subprocess.run([sys.executable, "tools/nbx.py", "export", "clean"], cwd=repo, check=True, capture_output=True, timeout=LIMIT_S)
     return repo
 
 
@@ -70,11 +72,11 @@ def test_clean_keeps_tags_and_drops_outputs(repo):
     nb = {"cells": [cell], "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
           "nbformat": 4, "nbformat_minor": 5}
     nb_path.write_text(json.dumps(nb) + "\n")
-    subprocess.run([sys.executable, "tools/nbx.py", "clean", "--only", "llm"], cwd=repo, check=True, capture_output=True, timeout=120)
+    subprocess.run([sys.executable, "tools/nbx.py", "clean", "--only", "llm"], cwd=repo, check=True, capture_output=True, timeout=LIMIT_S)
     c = json.loads(nb_path.read_text())["cells"][0]
     assert c["metadata"] == {"tags": ["parameters"]} and c["outputs"] == [] and c["execution_count"] is None
 
 
 def test_nbtests_export_is_stable(repo):
-    r = subprocess.run([sys.executable, "tools/nbtests.py", "--check"], cwd=repo, capture_output=True, text=True, timeout=120)
+    r = subprocess.run([sys.executable, "tools/nbtests.py", "--check"], cwd=repo, capture_output=True, text=True, timeout=LIMIT_S)
     assert r.returncode == 0 and "up to date" in r.stdout, r.stdout + r.stderr
