@@ -55,7 +55,7 @@ class Reproduction:
     def rows(self) -> ResultsTable:
         "One row per selection, variant and metric (the paper's value beside the 'all' variant), then chance"
         t = ResultsTable()
-        for sel, (epoch, res) in self.selections.items():
+        for sel, (_epoch, res) in self.selections.items():
             for v, r in res.items():
                 d = r.as_dict((1, 5, 10))
                 for m in METRICS:
