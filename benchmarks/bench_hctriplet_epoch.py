@@ -1,6 +1,6 @@
 """One HcTri paper-preset training epoch: images/s and peak memory, fp32 vs AMP (reidlab_hctriplet).
 
-The epoch is the paper recipe's (spec §6): ResNet-50 two-stream (share_net=2, last stride 1), six GeM strips,
+The epoch is the paper recipe's: ResNet-50 two-stream (share_net=2, last stride 1), six GeM strips,
 HcTri + per-strip CE, SGD with two LR groups, the cross-modality sampler with upstream's batch count
 (SYSU-MM01: P=6, K=8, 96 images per step, floor(22258/48)+1 = 464 steps; RegDB: P=8, K=4, 64 images,
 65 steps), the paper's augmentation, 288×144 inputs. The data are synthetic: random uint8 images behind the
