@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from .core import ReidlabError
+from .core import ReidlabError, atomic_write_text, folder_lock
 from .vocab import check_preset, dataset_key
 
 # %% auto #0
-__all__ = ['Recipe']
+__all__ = ['RUN_FILES', 'Recipe', 'prepare_run_folder']
 
 # %% ../../nbs/common/17_recipe.ipynb #842febbe
 @dataclass
@@ -80,3 +80,19 @@ def _departures_from_paper(self) -> dict:
             if k not in self.RUN_ONLY and getattr(paper, k) != getattr(self, k)}
 
 Recipe.preset, Recipe.from_yaml, Recipe.departures_from_paper = _preset, _from_yaml, _departures_from_paper
+
+# %% ../../nbs/common/17_recipe.ipynb #e604be14
+RUN_FILES = ("last.pt", "prev.pt", "best.pt", "metrics.csv")
+
+def prepare_run_folder(out_dir, recipe: Recipe, resume: bool = True) -> Path:
+    "Create `out_dir` for a run of `recipe` under its lock: clear an earlier run unless resuming, refuse a different recipe"
+    out_dir = Path(out_dir)
+    saved, text = out_dir/"config.yaml", recipe.to_yaml()
+    with folder_lock(out_dir, "another training run"):
+        if not resume:
+            for name in RUN_FILES: (out_dir/name).unlink(missing_ok=True)
+        if (out_dir/"last.pt").exists() and saved.exists() and saved.read_text() != text:
+            raise ReidlabError(f"{out_dir} holds a run of a different recipe (see {saved}); resuming it with this one would "
+                               "mix two recipes. Use another out_dir, pass resume=False, or delete that folder")
+        atomic_write_text(saved, text)
+    return out_dir

@@ -51,3 +51,19 @@ def test_departures_from_paper_leave_out_run_options():
     demo = ToyRecipe.preset("regdb", "demo", device="cpu")
     assert demo.departures_from_paper() == {"lr": (0.2, 0.02), "milestones": ((20, 50), (5,))}
     assert ToyRecipe.preset("sysu", device="cuda").departures_from_paper() == {}
+
+# %% ../../nbs/common/17_recipe.ipynb #4146c96e
+def test_prepare_run_folder_clears_resumes_and_refuses():
+    with tempfile.TemporaryDirectory() as td:
+        run, r = Path(td)/"run", ToyRecipe.preset("regdb", "demo")
+        prepare_run_folder(run, r)
+        assert ToyRecipe.from_yaml(run/"config.yaml") == r
+        (run/"last.pt").write_bytes(b"x"); (run/"prev.pt").write_bytes(b"y")
+        prepare_run_folder(run, r)                                            # resuming the same recipe keeps the run
+        assert (run/"last.pt").exists()
+        with pytest.raises(ReidlabError, match=r"holds a run of a different recipe"):
+            prepare_run_folder(run, r.replace(lr=0.5))
+        assert ToyRecipe.from_yaml(run/"config.yaml") == r                      # the refused recipe wrote nothing
+        prepare_run_folder(run, r.replace(lr=0.5), resume=False)              # a fresh run clears the old one
+        assert not (run/"last.pt").exists() and not (run/"prev.pt").exists()
+        assert ToyRecipe.from_yaml(run/"config.yaml").lr == 0.5

@@ -148,8 +148,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                           'reidlab_gsmlp_smlc.train._on_step_end': ( 'train.html#_on_step_end',
                                                                                      'reidlab_gsmlp_smlc/train.py'),
                                           'reidlab_gsmlp_smlc.train._overhaul': ('train.html#_overhaul', 'reidlab_gsmlp_smlc/train.py'),
-                                          'reidlab_gsmlp_smlc.train._prepare_out_dir': ( 'train.html#_prepare_out_dir',
-                                                                                         'reidlab_gsmlp_smlc/train.py'),
                                           'reidlab_gsmlp_smlc.train._state_dict': ('train.html#_state_dict', 'reidlab_gsmlp_smlc/train.py'),
                                           'reidlab_gsmlp_smlc.train.build_model': ('train.html#build_model', 'reidlab_gsmlp_smlc/train.py'),
                                           'reidlab_gsmlp_smlc.train.build_optimizer': ( 'train.html#build_optimizer',

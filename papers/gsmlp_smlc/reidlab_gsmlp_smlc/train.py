@@ -13,7 +13,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from reidlab_common.core import ReidlabError, atomic_write_text, get_device, seed_everything
+from reidlab_common.core import ReidlabError, get_device, seed_everything
+from reidlab_common.recipe import prepare_run_folder
 from reidlab_common.datasets import camstyle_path, load_dataset
 from reidlab_common.engine import Hook, TrainConfig, Trainer, make_param_groups
 from reidlab_common.features import RecordDataset, extract_features
@@ -179,20 +180,11 @@ class TrainedModel:
         return m.eval()
 
 # %% ../../../nbs/gsmlp_smlc/07_train.ipynb #2b9be8fd
-def _prepare_out_dir(cfg: GSMLPConfig, out_dir: Path, resume: bool) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if not resume:
-        for name in ("last.pt", "prev.pt", "best.pt", "metrics.csv"): (out_dir/name).unlink(missing_ok=True)
-    prev = out_dir/"config.yaml"
-    if (out_dir/"last.pt").exists() and prev.exists() and prev.read_text() != cfg.to_yaml():
-        raise ReidlabError(f"{out_dir} holds a run of a different recipe (see {prev}); use another out_dir or delete it")
-    atomic_write_text(prev, cfg.to_yaml())
-
 def train_model(cfg: GSMLPConfig, data_root, out_dir, progress: bool = True, resume: bool = True,
                 evaluate_before: bool = True, ds=None) -> TrainedModel:
     "Train one model on `cfg.dataset` from `data_root`; test-set evaluations at eval_epochs feed best_on_test"
     out_dir = Path(out_dir)
-    _prepare_out_dir(cfg, out_dir, resume)
+    prepare_run_folder(out_dir, cfg, resume)
     device = get_device(cfg.device)
     ds = ds or load_dataset(dataset_key(cfg.dataset).name, data_root, camstyle=cfg.camstyle)
     seed_everything(cfg.seed)

@@ -101,8 +101,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                          'reidlab_hctriplet.train.TrainedModel.best_model': ( 'train.html#trainedmodel.best_model',
                                                                                               'reidlab_hctriplet/train.py'),
                                          'reidlab_hctriplet.train._device_of': ('train.html#_device_of', 'reidlab_hctriplet/train.py'),
-                                         'reidlab_hctriplet.train._prepare_out_dir': ( 'train.html#_prepare_out_dir',
-                                                                                       'reidlab_hctriplet/train.py'),
                                          'reidlab_hctriplet.train.build_model': ('train.html#build_model', 'reidlab_hctriplet/train.py'),
                                          'reidlab_hctriplet.train.build_optimizer': ( 'train.html#build_optimizer',
                                                                                       'reidlab_hctriplet/train.py'),

@@ -14,7 +14,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from reidlab_common.core import ReidlabError, atomic_write_text, folder_lock, get_device, seed_everything
+from reidlab_common.core import ReidlabError, get_device, seed_everything
+from reidlab_common.recipe import prepare_run_folder
 from reidlab_common.datasets import TrainingArrays, dataset_files, load_dataset, load_training_arrays, validate_images
 from reidlab_common.engine import Hook, TrainConfig, Trainer, make_param_groups, setup_distributed, warmup_multistep
 from reidlab_common.samplers import CrossModalityPairs, CrossModalitySampler
@@ -137,22 +138,12 @@ class TrainedModel:
         return m.eval()
 
 # %% ../../../nbs/hctriplet/05_train.ipynb #c5c83dc0
-def _prepare_out_dir(cfg: HcTriConfig, out_dir: Path, resume: bool) -> None:
-    previous = out_dir/"config.yaml"
-    with folder_lock(out_dir, "another training run"):   # never clear a folder that a running training uses
-        if not resume:                                   # a fresh run: nothing of an earlier run may be picked up
-            for name in ("last.pt", "prev.pt", "best.pt", "metrics.csv"): (out_dir/name).unlink(missing_ok=True)
-        if (out_dir/"last.pt").exists() and previous.exists() and previous.read_text() != cfg.to_yaml():
-            raise ReidlabError(f"{out_dir} holds a run of a different recipe (see {previous}); it would be resumed with the "
-                               "new one. Use another out_dir or delete that folder")
-        atomic_write_text(previous, cfg.to_yaml())
-
 def train_model(cfg: HcTriConfig, data_root, out_dir, trial: int | None = None, progress: bool = True,
                 resume: bool = True) -> TrainedModel:
     "Train one HcTri model on SYSU-MM01 or on RegDB split `trial`; test-set evaluations feed best_on_test"
     out_dir = Path(out_dir)
     dist = setup_distributed(cfg.device)
-    if dist.is_main: _prepare_out_dir(cfg, out_dir, resume)
+    if dist.is_main: prepare_run_folder(out_dir, cfg, resume)
     seed_everything(cfg.seed)
     if cfg.dataset == "sysu": ds = load_dataset("sysu_mm01", data_root, mode="all", trial=0)
     else:

@@ -90,7 +90,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                    'reidlab_llm.train.TrainedModel.best_model': ( 'train.html#trainedmodel.best_model',
                                                                                   'reidlab_llm/train.py'),
                                    'reidlab_llm.train._device_of': ('train.html#_device_of', 'reidlab_llm/train.py'),
-                                   'reidlab_llm.train._prepare_out_dir': ('train.html#_prepare_out_dir', 'reidlab_llm/train.py'),
                                    'reidlab_llm.train.build_model': ('train.html#build_model', 'reidlab_llm/train.py'),
                                    'reidlab_llm.train.build_optimizer': ('train.html#build_optimizer', 'reidlab_llm/train.py'),
                                    'reidlab_llm.train.evaluate_regdb': ('train.html#evaluate_regdb', 'reidlab_llm/train.py'),

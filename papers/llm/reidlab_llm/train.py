@@ -15,8 +15,9 @@ import torch
 from torch.utils.data import DataLoader
 
 from reidlab_common import vi_protocols
-from reidlab_common.core import ReidlabError, atomic_write_text, get_device, seed_everything
-from reidlab_common.datasets import TrainingArrays, load_dataset, load_training_arrays
+from reidlab_common.core import ReidlabError, get_device, seed_everything
+from reidlab_common.recipe import prepare_run_folder
+from reidlab_common.datasets import TrainingArrays, dataset_files, load_dataset, load_training_arrays, validate_images
 from reidlab_common.engine import Hook, TrainConfig, Trainer, make_param_groups, setup_distributed, warmup_multistep
 from reidlab_common.metrics import summarize_trials
 from reidlab_common.samplers import CrossModalityPairs, CrossModalitySampler
@@ -171,27 +172,21 @@ class TrainedModel:
         except RuntimeError as e: raise ReidlabError(f"{p} does not fit this model: {str(e).splitlines()[0]}") from e
         return m.eval()
 
-def _prepare_out_dir(cfg: LLMConfig, out_dir: Path, resume: bool) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    previous = out_dir/"config.yaml"
-    if not resume:
-        for name in ("last.pt", "best.pt", "metrics.csv"): (out_dir/name).unlink(missing_ok=True)
-    if (out_dir/"last.pt").exists() and previous.exists() and previous.read_text() != cfg.to_yaml():
-        raise ReidlabError(f"{out_dir} holds a run of a different recipe (see {previous}); use another out_dir or delete it")
-    atomic_write_text(previous, cfg.to_yaml())
 
 # %% ../../../nbs/llm/05_train.ipynb #1c917744
 def train_model(cfg: LLMConfig, data_root, out_dir, trial: int | None = None, progress: bool = True,
                 resume: bool = True) -> TrainedModel:
     "Train one LLM model on SYSU-MM01 or on RegDB split `trial`; test-set evaluations feed best_on_test"
     out_dir = Path(out_dir)
-    _prepare_out_dir(cfg, out_dir, resume)
     dist = setup_distributed(cfg.device)
+    if dist.is_main: prepare_run_folder(out_dir, cfg, resume)
     seed_everything(cfg.seed)
     if cfg.dataset == "sysu": ds = load_dataset("sysu_mm01", data_root, mode="all", trial=0)
     else:
         if trial is None: raise ReidlabError("RegDB trains one model per split: pass trial=1..10")
         ds = load_dataset("regdb", data_root, trial=trial)
+    # every image the run will read (test galleries included) decodes, before the first epoch, not after the last
+    validate_images(dataset_files(ds), progress=progress, what=f"{ds.name} images")
     model = build_model(cfg, ds.num_train_ids)
     loader = training_loader(cfg, load_training_arrays(ds, size=(cfg.width, cfg.height)), dist.rank, dist.world_size)
     def test_eval(m, epoch):

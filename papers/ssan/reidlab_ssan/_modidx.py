@@ -131,7 +131,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                     'reidlab_ssan.train.TrainedModel': ('train.html#trainedmodel', 'reidlab_ssan/train.py'),
                                     'reidlab_ssan.train.TrainedModel.best_model': ( 'train.html#trainedmodel.best_model',
                                                                                     'reidlab_ssan/train.py'),
-                                    'reidlab_ssan.train._prepare_out_dir': ('train.html#_prepare_out_dir', 'reidlab_ssan/train.py'),
                                     'reidlab_ssan.train.build_model': ('train.html#build_model', 'reidlab_ssan/train.py'),
                                     'reidlab_ssan.train.build_optimizer': ('train.html#build_optimizer', 'reidlab_ssan/train.py'),
                                     'reidlab_ssan.train.collate': ('train.html#collate', 'reidlab_ssan/train.py'),

@@ -13,7 +13,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from reidlab_common.core import ReidlabError, atomic_write_text, get_device, seed_everything
+from reidlab_common.core import ReidlabError, get_device, seed_everything
+from reidlab_common.recipe import prepare_run_folder
 from reidlab_common.datasets import TextRecord, load_dataset, read_image
 from reidlab_common.engine import Hook, TrainConfig, Trainer, make_param_groups
 from reidlab_common.text import CaptionIndex, check_vocab_size, pad_captions, vocab_rows
@@ -200,19 +201,10 @@ class TrainedModel:
         return m.eval()
 
 # %% ../../../nbs/ssan/06_train.ipynb #4827697a
-def _prepare_out_dir(cfg: SSANConfig, out_dir: Path, resume: bool) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    previous = out_dir/"config.yaml"
-    if not resume:
-        for name in ("last.pt", "best.pt", "metrics.csv"): (out_dir/name).unlink(missing_ok=True)
-    if (out_dir/"last.pt").exists() and previous.exists() and previous.read_text() != cfg.to_yaml():
-        raise ReidlabError(f"{out_dir} holds a run of a different recipe (see {previous}); use another out_dir or delete it")
-    atomic_write_text(previous, cfg.to_yaml())
-
 def train_model(cfg: SSANConfig, data_root, out_dir, progress: bool = True, resume: bool = True, ds=None) -> TrainedModel:
     "Train one SSAN model; every scheduled epoch is evaluated on the test split (upstream's best-epoch pick)"
     out_dir = Path(out_dir)
-    _prepare_out_dir(cfg, out_dir, resume)
+    prepare_run_folder(out_dir, cfg, resume)
     seed_everything(cfg.seed)
     ds = ds or load_dataset(cfg.dataset, data_root)
     data = SSANTrainData(ds.train, cfg)
