@@ -633,6 +633,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                           'reidlab_common.reproduce.start_run': ('reproduce.html#start_run', 'reidlab_common/reproduce.py'),
                                           'reidlab_common.reproduce.summary_rows': ( 'reproduce.html#summary_rows',
                                                                                      'reidlab_common/reproduce.py'),
+                                          'reidlab_common.reproduce.train_command': ( 'reproduce.html#train_command',
+                                                                                      'reidlab_common/reproduce.py'),
                                           'reidlab_common.reproduce.write_summary': ( 'reproduce.html#write_summary',
                                                                                       'reidlab_common/reproduce.py')},
             'reidlab_common.rerank': { 'reidlab_common.rerank.SparseDistance': ('rerank.html#sparsedistance', 'reidlab_common/rerank.py'),

@@ -16,9 +16,10 @@ from .vocab import DATASET_KEYS, PRESETS, DatasetKey, dataset_key  # noqa: F401 
 log = get_logger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'KEY_METRICS', 'find_dataset_folder', 'repo_root', 'outputs_root', 'reproduce_notebooks', 'notebook_dataset',
-           'data_fingerprint', 'check_seed', 'Run', 'cached_synthetic', 'start_run', 'run_notebook', 'key_metrics',
-           'summary_rows', 'write_summary', 'run_all', 'run_reproduce', 'main']
+__all__ = ['log', 'RUN_OPTIONS', 'KEY_METRICS', 'find_dataset_folder', 'repo_root', 'outputs_root', 'reproduce_notebooks',
+           'notebook_dataset', 'data_fingerprint', 'check_seed', 'Run', 'cached_synthetic', 'start_run',
+           'train_command', 'run_notebook', 'key_metrics', 'summary_rows', 'write_summary', 'run_all', 'run_reproduce',
+           'main']
 
 # %% ../../nbs/common/14_reproduce.ipynb #07b80998
 def find_dataset_folder(data: str | os.PathLike, dataset: str) -> Path | None:
@@ -188,6 +189,39 @@ def start_run(paper: str, dataset: str, data_root=None, preset: str = "auto", ch
     seed_everything(seed)
     return Run(paper=paper, dataset=d.name, preset=preset, data_root=data_root, synthetic=synthetic,
                device=get_device(device), seed=seed, out_dir=out_dir, checkpoint=checkpoint, smoke=smoke)
+
+# %% ../../nbs/common/14_reproduce.ipynb #5831ac24
+RUN_OPTIONS = ("data_root", "out_dir", "checkpoint", "preset")
+
+def train_command(paper: str, recipe, dataset: str, config_path=None, overrides: dict | None = None, *,
+                  reproduce, preflight=None) -> int:
+    "The body of every paper's `train_main`: recipe, checks, `reproduce(cfg, data_root, out_dir, checkpoint=)`, results"
+    from reidlab_common.engine import current_dist
+    from reidlab_common.synthetic import MARKER
+    overrides = dict(overrides or {})
+    opts = {k: overrides.pop(k) for k in RUN_OPTIONS if k in overrides}
+    key = dataset_key(dataset, allowed=recipe.DATASETS).key
+    preset = opts.get("preset", "paper")
+    cfg = recipe.from_yaml(config_path, **overrides) if config_path else recipe.preset(key, preset, **overrides)
+    if cfg.dataset != key: raise ReidlabError(f"the config is for {cfg.dataset!r} but the command names {dataset!r}")
+    d = dataset_key(key)
+    if not opts.get("data_root"):
+        raise ReidlabError(f"no dataset folder: add -o data_root=/path/to/{d.folders[0]} "
+                           f"(`reidlab data synth {d.name} <folder>` writes a synthetic one)")
+    data_root = Path(opts["data_root"]).expanduser()
+    if not data_root.is_dir(): raise ReidlabError(f"data_root={str(data_root)!r} does not exist or is not a folder")
+    out_dir = Path(opts["out_dir"]) if opts.get("out_dir") else outputs_root()/paper/f"{d.key}_train"
+    checkpoint = Path(opts["checkpoint"]) if opts.get("checkpoint") else None
+    run = Run(paper, d.name, cfg.preset, data_root, (data_root/MARKER).exists(), get_device(cfg.device), cfg.seed, out_dir,
+              checkpoint)
+    if preflight is not None: preflight(cfg, checkpoint)
+    rep = reproduce(cfg, data_root, out_dir, checkpoint=checkpoint)
+    if not current_dist().is_main: return 0                       # only rank 0 writes
+    paths = run.write_results(rep.rows, config=cfg.to_dict(),
+                              departures_from_paper={k: list(v) for k, v in cfg.departures_from_paper().items()})
+    print(rep.table().to_string(index=False))
+    print(f"results: {paths['md']}")
+    return 0
 
 # %% ../../nbs/common/14_reproduce.ipynb #66df067e
 def _status_path(out_dir: Path) -> Path: return Path(out_dir)/"status.json"

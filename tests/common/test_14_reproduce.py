@@ -51,6 +51,37 @@ def test_start_run_resolves_and_refuses():
             with pytest.raises(ReidlabError, match=f"seed={bad!r}"): cached_synthetic("regdb", bad)
         with pytest.raises(ReidlabError, match="smoke=True"): start_run("hctriplet", "regdb", data_root=td, smoke=True)
 
+# %% ../../nbs/common/14_reproduce.ipynb #04c9868f
+def test_train_command_checks_then_writes_results():
+    from reidlab_common.recipe import Recipe
+    @dataclass
+    class _Toy(Recipe):
+        lr: float = 0.1
+        device: str = "cpu"
+        seed: int = 0
+        NAME = "Toy"
+        DATASETS = ("regdb",)
+    _Toy.PRESETS = {("paper", "regdb"): _Toy("regdb"), ("demo", "regdb"): _Toy("regdb", "demo", lr=0.01)}
+    class _Rep:
+        rows = [dict(setting="visible->thermal", metric="R1", paper=None, ours=42.0)]
+        def table(self):
+            import pandas as pd; return pd.DataFrame(self.rows)
+    seen = {}
+    def _reproduce(cfg, data_root, out_dir, checkpoint=None): seen.update(lr=cfg.lr, preset=cfg.preset); return _Rep()
+    with tempfile.TemporaryDirectory() as td:
+        with pytest.raises(ReidlabError, match=r"no dataset folder: add -o data_root=/path/to/RegDB"):
+            train_command("toy", _Toy, "regdb", overrides={}, reproduce=_reproduce)
+        with pytest.raises(ReidlabError, match=r"does not exist or is not a folder"):
+            train_command("toy", _Toy, "regdb", overrides={"data_root": f"{td}/missing"}, reproduce=_reproduce)
+        with pytest.raises(ReidlabError, match=r"sysu"):
+            train_command("toy", _Toy, "sysu", overrides={"data_root": td}, reproduce=_reproduce)
+        out = Path(td)/"out"
+        assert train_command("toy", _Toy, "regdb", overrides={"data_root": td, "out_dir": str(out), "preset": "demo", "lr": 0.5},
+                             reproduce=_reproduce) == 0
+        assert seen == {"lr": 0.5, "preset": "demo"}                       # run options taken out, the rest overrides the recipe
+        res = json.loads((out/"results.json").read_text())
+        assert res["rows"][0]["ours"] == 42.0 and res["provenance"]["config"]["lr"] == 0.5
+
 # %% ../../nbs/common/14_reproduce.ipynb #a685df91
 def test_synthetic_cache_reused_and_replaced():
     with tempfile.TemporaryDirectory() as td:

@@ -12,8 +12,9 @@ from pathlib import Path
 from reidlab_common.core import ReidlabError, get_device
 from reidlab_common.datasets import load_dataset
 from reidlab_common.report import ResultsTable
+from reidlab_common.reproduce import train_command
 from reidlab_common.vocab import RESULT_METRICS, dataset_key
-from .config import GSMLPConfig, get_config, load_config
+from .config import GSMLPConfig
 from .model import GSMLPNet
 from .paper import paper_results
 from .train import TrainedModel, chance_level, evaluate_model, train_model
@@ -21,7 +22,7 @@ from .train import TrainedModel, chance_level, evaluate_model, train_model
 DATASETS = GSMLPConfig.DATASETS
 
 # %% auto #0
-__all__ = ['DATASETS', 'SETTINGS', 'RUN_OPTIONS', 'Reproduction', 'load_model', 'preflight', 'reproduce', 'train_main']
+__all__ = ['DATASETS', 'SETTINGS', 'Reproduction', 'load_model', 'preflight', 'reproduce', 'train_main']
 
 # %% ../../../nbs/gsmlp_smlc/08_reproduce.ipynb #c84f7f6c
 SETTINGS = {"before": "before training", "last": "trained", "best_on_test": "trained", "checkpoint": "checkpoint",
@@ -97,32 +98,6 @@ def reproduce(cfg: GSMLPConfig, data_root, out_dir, checkpoint=None, progress: b
     return Reproduction(cfg.dataset, results, chance_level(ds, chance_draws, cfg.seed), tm)
 
 # %% ../../../nbs/gsmlp_smlc/08_reproduce.ipynb #e2516598
-RUN_OPTIONS = ("data_root", "out_dir", "checkpoint", "preset")
-
 def train_main(dataset: str, config_path: str | os.PathLike | None = None, overrides: dict | None = None) -> int:
     "Entry point of `reidlab train gsmlp_smlc <dataset> [--config FILE] [-o key=value ...]`"
-    from reidlab_common.reproduce import Run, outputs_root
-    from reidlab_common.synthetic import MARKER
-    overrides = dict(overrides or {})
-    opts = {k: overrides.pop(k) for k in RUN_OPTIONS if k in overrides}
-    key = dataset_key(dataset, allowed=DATASETS).key
-    cfg = load_config(config_path, **overrides) if config_path else get_config(key, opts.get("preset", "paper"), **overrides)
-    if cfg.dataset != key: raise ReidlabError(f"the config is for {cfg.dataset!r} but the command names {dataset!r}")
-    d = dataset_key(key)
-    if not opts.get("data_root"):
-        raise ReidlabError(f"no dataset folder: add -o data_root=/path/to/{d.folders[0]} "
-                           f"(`reidlab data synth {d.name} <folder>` writes a synthetic one)")
-    data_root = Path(opts["data_root"]).expanduser()
-    if not data_root.is_dir(): raise ReidlabError(f"data_root={str(data_root)!r} does not exist or is not a folder")
-    out_dir = Path(opts["out_dir"]) if opts.get("out_dir") else outputs_root()/"gsmlp_smlc"/f"{d.key}_train"
-    run = Run("gsmlp_smlc", d.name, cfg.preset, data_root, (data_root/MARKER).exists(), get_device(cfg.device), cfg.seed,
-              out_dir, Path(opts["checkpoint"]) if opts.get("checkpoint") else None)
-    preflight(cfg, run.checkpoint)
-    rep = reproduce(cfg, data_root, out_dir, checkpoint=run.checkpoint)
-    from reidlab_common.engine import current_dist
-    if not current_dist().is_main: return 0                   # only rank 0 writes
-    paths = run.write_results(rep.rows, config=cfg.to_dict(),
-                              departures_from_paper={k: list(v) for k, v in cfg.departures_from_paper().items()})
-    print(rep.table().to_string(index=False))
-    print(f"results: {paths['md']}")
-    return 0
+    return train_command("gsmlp_smlc", GSMLPConfig, dataset, config_path, overrides, reproduce=reproduce, preflight=preflight)

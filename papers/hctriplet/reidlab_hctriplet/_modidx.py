@@ -76,8 +76,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                                 'reidlab_hctriplet/reproduce.py'),
                                              'reidlab_hctriplet.reproduce.Reproduction.table': ( 'reproduce.html#reproduction.table',
                                                                                                  'reidlab_hctriplet/reproduce.py'),
-                                             'reidlab_hctriplet.reproduce._recipe': ( 'reproduce.html#_recipe',
-                                                                                      'reidlab_hctriplet/reproduce.py'),
                                              'reidlab_hctriplet.reproduce.preflight': ( 'reproduce.html#preflight',
                                                                                         'reidlab_hctriplet/reproduce.py'),
                                              'reidlab_hctriplet.reproduce.reproduce': ( 'reproduce.html#reproduce',

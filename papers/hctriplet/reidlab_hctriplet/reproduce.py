@@ -5,15 +5,16 @@
 # %% ../../../nbs/hctriplet/06_reproduce.ipynb #55aa5acb
 from __future__ import annotations
 
-import dataclasses, os, re, time
+import os, re, time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reidlab_common import vi_protocols as vi
-from reidlab_common.core import ReidlabError, get_device, get_logger
+from reidlab_common.core import ReidlabError, get_logger
 from reidlab_common.report import ResultsTable
+from reidlab_common.reproduce import train_command
 from reidlab_common.vocab import dataset_key
-from .config import HcTriConfig, get_config, load_config
+from .config import HcTriConfig, get_config, load_config  # noqa: F401 (the notebook's cells use them)
 from .paper import paper_results
 from .train import evaluate_regdb, evaluate_sysu, load_model, train_model
 
@@ -21,8 +22,8 @@ log = get_logger(__name__)
 DATASETS = HcTriConfig.DATASETS
 
 # %% auto #0
-__all__ = ['log', 'DATASETS', 'RUN_OPTIONS', 'Reproduction', 'reproduce_sysu', 'reproduce_regdb', 'reproduce', 'run_ablation',
-           'preflight', 'train_main']
+__all__ = ['log', 'DATASETS', 'Reproduction', 'reproduce_sysu', 'reproduce_regdb', 'reproduce', 'run_ablation', 'preflight',
+           'train_main']
 
 # %% ../../../nbs/hctriplet/06_reproduce.ipynb #7707abdb
 @dataclass
@@ -109,36 +110,6 @@ def preflight(cfg: HcTriConfig, checkpoint=None) -> None:
         raise ReidlabError(f"pretrained={cfg.pretrained!r} is not a file")
 
 # %% ../../../nbs/hctriplet/06_reproduce.ipynb #3f945e09
-RUN_OPTIONS = ("data_root", "out_dir", "checkpoint", "preset")
-
-def _recipe(dataset: str, config_path, overrides: dict, preset: str) -> HcTriConfig:
-    key = dataset_key(dataset, allowed=DATASETS).key
-    cfg = load_config(config_path, **overrides) if config_path else get_config(key, preset, **overrides)
-    if cfg.dataset != key: raise ReidlabError(f"the config is for {cfg.dataset!r} but the command names {dataset!r}")
-    return cfg
-
 def train_main(dataset: str, config_path: str | os.PathLike | None = None, overrides: dict | None = None) -> int:
     "Entry point of `reidlab train hctriplet <dataset> [--config FILE] [-o key=value ...]`"
-    from reidlab_common.engine import current_dist
-    from reidlab_common.reproduce import Run, outputs_root
-    from reidlab_common.synthetic import MARKER
-    overrides = dict(overrides or {})
-    opts = {k: overrides.pop(k) for k in RUN_OPTIONS if k in overrides}
-    cfg = _recipe(dataset, config_path, overrides, opts.get("preset", "paper"))
-    d = dataset_key(cfg.dataset)
-    if not opts.get("data_root"):
-        raise ReidlabError(f"no dataset folder: add -o data_root=/path/to/{d.folders[0]} "
-                           f"(`reidlab data synth {d.name} <folder>` writes a synthetic one)")
-    data_root = Path(opts["data_root"]).expanduser()
-    if not data_root.is_dir(): raise ReidlabError(f"data_root={str(data_root)!r} does not exist or is not a folder")
-    out_dir = Path(opts["out_dir"]) if opts.get("out_dir") else outputs_root()/"hctriplet"/f"{d.key}_train"
-    run = Run("hctriplet", d.name, cfg.preset, data_root, (data_root/MARKER).exists(), get_device(cfg.device), cfg.seed, out_dir,
-              Path(opts["checkpoint"]) if opts.get("checkpoint") else None)
-    preflight(cfg, run.checkpoint)
-    rep = reproduce(cfg, data_root, out_dir, checkpoint=run.checkpoint)
-    if not current_dist().is_main: return 0
-    paths = run.write_results(rep.rows, config=dataclasses.asdict(cfg),
-                              departures_from_paper={k: list(v) for k, v in cfg.departures_from_paper().items()})
-    print(rep.table().to_string(index=False))
-    print(f"results: {paths['md']}")
-    return 0
+    return train_command("hctriplet", HcTriConfig, dataset, config_path, overrides, reproduce=reproduce, preflight=preflight)

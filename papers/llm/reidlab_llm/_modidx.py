@@ -70,7 +70,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                     'reidlab_llm/reproduce.py'),
                                        'reidlab_llm.reproduce.Reproduction.table': ( 'reproduce.html#reproduction.table',
                                                                                      'reidlab_llm/reproduce.py'),
-                                       'reidlab_llm.reproduce._recipe': ('reproduce.html#_recipe', 'reidlab_llm/reproduce.py'),
                                        'reidlab_llm.reproduce.preflight': ('reproduce.html#preflight', 'reidlab_llm/reproduce.py'),
                                        'reidlab_llm.reproduce.reproduce': ('reproduce.html#reproduce', 'reidlab_llm/reproduce.py'),
                                        'reidlab_llm.reproduce.reproduce_regdb': ( 'reproduce.html#reproduce_regdb',

@@ -5,18 +5,19 @@
 # %% ../../../nbs/ssan/07_reproduce.ipynb #6298dd60
 from __future__ import annotations
 
-import dataclasses, os
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from reidlab_common.core import ReidlabError, get_device, get_logger
+from reidlab_common.core import ReidlabError, get_logger
 from reidlab_common.datasets import load_dataset
 from reidlab_common.metrics import evaluate_t2i
 from reidlab_common.report import ResultsTable
+from reidlab_common.reproduce import train_command
 from reidlab_common.vocab import dataset_key
-from .config import SSANConfig, get_config, load_config
+from .config import SSANConfig, get_config  # noqa: F401 (the notebook's cells use it)
 from .paper import paper_results
 from .train import CaptionTable, evaluate_model, load_model, train_model
 
@@ -25,7 +26,7 @@ DATASETS = SSANConfig.DATASETS
 METRICS = ("R1", "R5", "R10", "mAP")
 
 # %% auto #0
-__all__ = ['log', 'DATASETS', 'METRICS', 'RUN_OPTIONS', 'chance_t2i', 'Reproduction', 'reproduce', 'preflight', 'train_main']
+__all__ = ['log', 'DATASETS', 'METRICS', 'chance_t2i', 'Reproduction', 'reproduce', 'preflight', 'train_main']
 
 # %% ../../../nbs/ssan/07_reproduce.ipynb #7839f69f
 def chance_t2i(records, cfg: SSANConfig, draws: int = 20, seed: int = 0) -> dict:
@@ -102,30 +103,6 @@ def preflight(cfg: SSANConfig, checkpoint=None) -> None:
         raise ReidlabError(f"pretrained={cfg.pretrained!r} is not a file")
 
 # %% ../../../nbs/ssan/07_reproduce.ipynb #5bf34cdd
-RUN_OPTIONS = ("data_root", "out_dir", "checkpoint", "preset")
-
 def train_main(dataset: str, config_path: str | os.PathLike | None = None, overrides: dict | None = None) -> int:
     "Entry point of `reidlab train ssan <dataset> [--config FILE] [-o key=value ...]`"
-    from reidlab_common.reproduce import Run, outputs_root
-    from reidlab_common.synthetic import MARKER
-    overrides = dict(overrides or {})
-    opts = {k: overrides.pop(k) for k in RUN_OPTIONS if k in overrides}
-    key = dataset_key(dataset, allowed=DATASETS).key
-    cfg = load_config(config_path, **overrides) if config_path else get_config(key, opts.get("preset", "paper"), **overrides)
-    if cfg.dataset != key: raise ReidlabError(f"the config is for {cfg.dataset!r} but the command names {dataset!r}")
-    d = dataset_key(cfg.dataset)
-    if not opts.get("data_root"):
-        raise ReidlabError(f"no dataset folder: add -o data_root=/path/to/{d.folders[0]} "
-                           f"(`reidlab data synth {d.name} <folder>` writes a synthetic one)")
-    data_root = Path(opts["data_root"]).expanduser()
-    if not data_root.is_dir(): raise ReidlabError(f"data_root={str(data_root)!r} does not exist or is not a folder")
-    out_dir = Path(opts["out_dir"]) if opts.get("out_dir") else outputs_root()/"ssan"/f"{d.key}_train"
-    run = Run("ssan", d.name, cfg.preset, data_root, (data_root/MARKER).exists(), get_device(cfg.device), cfg.seed, out_dir,
-              Path(opts["checkpoint"]) if opts.get("checkpoint") else None)
-    preflight(cfg, run.checkpoint)
-    rep = reproduce(cfg, data_root, out_dir, checkpoint=run.checkpoint)
-    paths = run.write_results(rep.rows, config=dataclasses.asdict(cfg),
-                              departures_from_paper={k: list(v) for k, v in cfg.departures_from_paper().items()})
-    print(rep.table().to_string(index=False))
-    print(f"results: {paths['md']}")
-    return 0
+    return train_command("ssan", SSANConfig, dataset, config_path, overrides, reproduce=reproduce, preflight=preflight)
