@@ -66,6 +66,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                           'reidlab_common/checkpoints.py'),
                                             'reidlab_common.checkpoints.map_keys': ( 'checkpoints.html#map_keys',
                                                                                      'reidlab_common/checkpoints.py'),
+                                            'reidlab_common.checkpoints.model_with_weights': ( 'checkpoints.html#model_with_weights',
+                                                                                               'reidlab_common/checkpoints.py'),
                                             'reidlab_common.checkpoints.numpy_safe_globals': ( 'checkpoints.html#numpy_safe_globals',
                                                                                                'reidlab_common/checkpoints.py'),
                                             'reidlab_common.checkpoints.strip_prefix': ( 'checkpoints.html#strip_prefix',

@@ -20,7 +20,7 @@ log = get_logger(__name__)
 
 # %% auto #0
 __all__ = ['log', 'STATE_DICT_KEYS', 'KeyMap', 'numpy_safe_globals', 'load_checkpoint_file', 'extract_state_dict', 'strip_prefix',
-           'map_keys', 'KeyReport', 'compare_state_dicts', 'load_upstream']
+           'map_keys', 'KeyReport', 'compare_state_dicts', 'load_upstream', 'model_with_weights']
 
 # %% ../../nbs/common/12_checkpoints.ipynb #ca193db9
 def numpy_safe_globals() -> list:
@@ -161,3 +161,17 @@ def load_upstream(model: nn.Module, source: str | os.PathLike | Mapping, *, key_
     model.load_state_dict({k: sd[k] for k in rep.loaded}, strict=False)
     log.info("loaded %s: %s", name, rep)
     return rep
+
+# %% ../../nbs/common/12_checkpoints.ipynb #61e11986
+def model_with_weights(model: nn.Module, path: str | os.PathLike) -> nn.Module | None:
+    "A copy of `model` (eval mode) with the weights of our training checkpoint `path`; None when there is no such file"
+    import copy
+    path = Path(path)
+    if not path.is_file(): return None
+    ckpt = load_checkpoint_file(path, map_location=next(model.parameters()).device)
+    if not isinstance(ckpt, dict) or not isinstance(ckpt.get("model"), dict):
+        raise ReidlabError(f"{path} is not a training checkpoint (expected a dict with the model's state_dict under 'model')")
+    m = copy.deepcopy(model)
+    try: m.load_state_dict(ckpt["model"])
+    except RuntimeError as e: raise ReidlabError(f"{path} does not fit this model: {str(e).splitlines()[0]}") from e
+    return m.eval()

@@ -106,3 +106,16 @@ def test_weights_only_numpy_allowed_objects_refused():
         with pytest.raises(ReidlabError, match="weights_only=False"): load_checkpoint_file(Path(td)/"evil.t")
         with pytest.raises(ReidlabError, match="does not exist"): load_checkpoint_file(Path(td)/"none.t")
         with pytest.raises(ReidlabError, match="no state_dict"): extract_state_dict({"epoch": 3, "x": [1]})
+
+# %% ../../nbs/common/12_checkpoints.ipynb #4ae2258b
+def test_model_with_weights_copies_or_names_the_file():
+    with tempfile.TemporaryDirectory() as td:
+        net = nn.Sequential(nn.Linear(3, 2)); p = Path(td)/"best.pt"
+        assert model_with_weights(net, p) is None
+        best = nn.Sequential(nn.Linear(3, 2)); torch.save({"model": best.state_dict(), "epoch": 4}, p)
+        m = model_with_weights(net, p)
+        assert torch.equal(m[0].weight, best[0].weight) and not torch.equal(net[0].weight, best[0].weight) and not m.training
+        torch.save([1, 2], p)
+        with pytest.raises(ReidlabError, match=r"best.pt is not a training checkpoint"): model_with_weights(net, p)
+        torch.save({"model": nn.Sequential(nn.Linear(3, 5)).state_dict()}, p)
+        with pytest.raises(ReidlabError, match=r"best.pt does not fit this model"): model_with_weights(net, p)

@@ -5,7 +5,7 @@
 # %% ../../../nbs/gsmlp_smlc/07_train.ipynb #04851aff
 from __future__ import annotations
 
-import copy, dataclasses, random
+import dataclasses, random
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +14,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from reidlab_common.core import ReidlabError, get_device, seed_everything
+from reidlab_common.checkpoints import model_with_weights
 from reidlab_common.recipe import prepare_run_folder
 from reidlab_common.datasets import camstyle_path, load_dataset
 from reidlab_common.engine import Hook, TrainConfig, Trainer, make_param_groups
@@ -172,12 +173,7 @@ class TrainedModel:
 
     def best_model(self) -> GSMLPNet | None:
         "The best-on-test model (weights of `best_epoch`), or None when no test evaluation ran"
-        from reidlab_common.checkpoints import load_checkpoint_file
-        p = self.out_dir/"best.pt"
-        if not p.is_file(): return None
-        m = copy.deepcopy(self.model)
-        m.load_state_dict(load_checkpoint_file(p, map_location=next(m.parameters()).device)["model"])
-        return m.eval()
+        return model_with_weights(self.model, self.out_dir/"best.pt")
 
 # %% ../../../nbs/gsmlp_smlc/07_train.ipynb #2b9be8fd
 def train_model(cfg: GSMLPConfig, data_root, out_dir, progress: bool = True, resume: bool = True,

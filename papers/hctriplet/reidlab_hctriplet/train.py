@@ -5,7 +5,7 @@
 # %% ../../../nbs/hctriplet/05_train.ipynb #a198247f
 from __future__ import annotations
 
-import copy, dataclasses
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -15,6 +15,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from reidlab_common.core import ReidlabError, get_device, seed_everything
+from reidlab_common.checkpoints import model_with_weights
 from reidlab_common.recipe import prepare_run_folder
 from reidlab_common.datasets import TrainingArrays, dataset_files, load_dataset, load_training_arrays, validate_images
 from reidlab_common.engine import Hook, TrainConfig, Trainer, make_param_groups, setup_distributed, warmup_multistep
@@ -126,16 +127,7 @@ class TrainedModel:
 
     def best_model(self) -> HcTriNet | None:
         "The best-on-test model (weights of `best_epoch`), or None if no test evaluation ran"
-        from reidlab_common.checkpoints import load_checkpoint_file
-        p = self.out_dir/"best.pt"
-        if not p.is_file(): return None
-        ckpt = load_checkpoint_file(p, map_location=_device_of(self.model))
-        if not isinstance(ckpt, dict) or not isinstance(ckpt.get("model"), dict):
-            raise ReidlabError(f"{p} is not a training checkpoint (expected a dict with the model's state_dict under 'model')")
-        m = copy.deepcopy(self.model)
-        try: m.load_state_dict(ckpt["model"])
-        except RuntimeError as e: raise ReidlabError(f"{p} does not fit this model: {str(e).splitlines()[0]}") from e
-        return m.eval()
+        return model_with_weights(self.model, self.out_dir/"best.pt")
 
 # %% ../../../nbs/hctriplet/05_train.ipynb #c5c83dc0
 def train_model(cfg: HcTriConfig, data_root, out_dir, trial: int | None = None, progress: bool = True,

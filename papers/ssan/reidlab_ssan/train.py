@@ -5,7 +5,6 @@
 # %% ../../../nbs/ssan/06_train.ipynb #f6150df3
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from reidlab_common.core import ReidlabError, get_device, seed_everything
+from reidlab_common.checkpoints import model_with_weights
 from reidlab_common.recipe import prepare_run_folder
 from reidlab_common.datasets import TextRecord, load_dataset, read_image
 from reidlab_common.engine import Hook, TrainConfig, Trainer, make_param_groups
@@ -191,14 +191,7 @@ class TrainedModel:
 
     def best_model(self) -> SSAN | None:
         "The weights of `best_epoch` (best R@1 over the variants on the test split), or None"
-        from reidlab_common.checkpoints import load_checkpoint_file
-        p = self.out_dir/"best.pt"
-        if not p.is_file(): return None
-        ckpt = load_checkpoint_file(p, map_location=next(self.model.parameters()).device)
-        if not isinstance(ckpt, dict) or not isinstance(ckpt.get("model"), dict):
-            raise ReidlabError(f"{p} is not a training checkpoint (a dict with the model's state_dict under 'model')")
-        m = copy.deepcopy(self.model); m.load_state_dict(ckpt["model"])
-        return m.eval()
+        return model_with_weights(self.model, self.out_dir/"best.pt")
 
 # %% ../../../nbs/ssan/06_train.ipynb #4827697a
 def train_model(cfg: SSANConfig, data_root, out_dir, progress: bool = True, resume: bool = True, ds=None) -> TrainedModel:
