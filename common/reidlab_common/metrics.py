@@ -16,7 +16,7 @@ from .distance import METRICS, as_array, check_metric, distance_blocks, pairwise
 # %% auto #0
 __all__ = ['PROTOCOLS', 'AP_KINDS', 'T2I_AP', 'EvalResult', 'evaluate_reference', 'evaluate_blocks', 'evaluate',
            'evaluate_features', 'evaluate_t2i', 'evaluate_t2i_reference', 'TrialSummary', 'summarize_trials',
-           'evaluate_trials']
+           'evaluate_trials', 'chance_level']
 
 # %% ../../nbs/common/07_metrics.ipynb #d01592b3
 PROTOCOLS = ("market", "sysu", "regdb")
@@ -393,3 +393,20 @@ def summarize_trials(results: Sequence[EvalResult]) -> TrialSummary:
 def evaluate_trials(trials: Iterable[tuple], **kwargs) -> TrialSummary:
     "`evaluate` each trial's (distmat, q_pids, g_pids, q_camids, g_camids) with the same options, then summarize"
     return summarize_trials([evaluate(*t, **kwargs) for t in trials])
+
+# %% ../../nbs/common/07_metrics.ipynb #2c23dd45
+def chance_level(q_pids, g_pids, q_camids=None, g_camids=None, draws: int = 20, seed: int = 0, protocol: str = "market",
+                 ap: str = "step", max_rank: int = 50, ranks: Sequence[int] = (1, 5, 10, 20),
+                 memory_budget: int = 64 * 2**20) -> dict:
+    "Mean R1.., mAP, mINP (percent) of `draws` uniformly random rankings evaluated like a model's distances"
+    if not isinstance(draws, (int, np.integer)) or isinstance(draws, bool) or draws < 1:
+        raise ReidlabError(f"draws must be a positive integer, got {draws!r}")
+    n_q, n_g = len(q_pids), len(g_pids)
+    rng = np.random.default_rng(seed)
+    step = rows_per_chunk(max(n_g, 1), 8, memory_budget)
+    def blocks():
+        for s in range(0, n_q, step): yield s, rng.random((min(step, n_q - s), n_g))
+    res = [evaluate_blocks(blocks(), q_pids, g_pids, q_camids, g_camids, protocol, ap, max_rank, shape=(n_q, n_g)).as_dict(ranks)
+           for _ in range(int(draws))]
+    out = {k: float(np.mean([r[k] for r in res])) for k in res[0] if k not in ("num_valid", "num_queries")}
+    return out | {"num_valid": res[0]["num_valid"], "num_queries": n_q, "draws": int(draws)}

@@ -207,3 +207,22 @@ def test_trials_summary():
     assert np.isclose(s.mINP, np.mean([p.mINP for p in per])) and s.mINP_last == per[-1].mINP
     assert "±" in s.summary() and s.as_dict()["mINP_last"] == 100 * per[-1].mINP
     with pytest.raises(ReidlabError, match='at least one EvalResult'): summarize_trials([])
+
+# %% ../../nbs/common/07_metrics.ipynb #bbd1fe2a
+def test_chance_level_expected_values():
+    # one query, one match among 4 kept gallery items (the same-camera copy is dropped): E[R1] = 1/4, E[step AP] = H_4/4
+    qp, gp, qc, gc = [1], [1, 1, 2, 3, 4], [0], [0, 1, 1, 1, 1]
+    c = chance_level(qp, gp, qc, gc, draws=2000, seed=1)
+    assert abs(c["R1"] - 25) < 3 and abs(c["mAP"] - 100 * (1 + 1/2 + 1/3 + 1/4) / 4) < 3 and c["R5"] == 100
+    assert c["num_valid"] == 1 and c["num_queries"] == 1 and c["draws"] == 2000
+    assert chance_level(qp, gp, qc, gc, draws=3, seed=2) == chance_level(qp, gp, qc, gc, draws=3, seed=2)
+    # streamed in row blocks = one random matrix per draw, evaluated at once (same generator stream)
+    rng = np.random.default_rng(7)
+    qp, gp, qc, gc = rng.integers(0, 6, 37), rng.integers(0, 6, 53), rng.integers(0, 3, 37), rng.integers(0, 3, 53)
+    for protocol, ap in (("market", "trapezoid"), ("sysu", "step"), ("regdb", "sklearn")):
+        got = chance_level(qp, gp, qc, gc, draws=2, seed=3, protocol=protocol, ap=ap, memory_budget=5 * 53 * 8)
+        r = np.random.default_rng(3)
+        ref = [evaluate(r.random((37, 53)), qp, gp, qc, gc, protocol=protocol, ap=ap).as_dict() for _ in range(2)]
+        for k in ("R1", "R5", "R10", "R20", "mAP", "mINP"): assert abs(got[k] - (ref[0][k] + ref[1][k]) / 2) < 1e-9, (protocol, k)
+    with pytest.raises(ReidlabError, match="draws must be a positive integer"): chance_level(qp, gp, qc, gc, draws=0)
+    with pytest.raises(ReidlabError, match="q_camids has 2 entries"): chance_level(qp, gp, qc[:2], gc)

@@ -54,6 +54,23 @@ def test_trapezoid_chance_and_evaluation():
     d.query = [ImageRecord("q", 1, 0)]
     d.gallery = [ImageRecord("a", 1, 1), ImageRecord("b", 2, 1)]
     c = chance_level(d, draws=50)
+    from reidlab_common.metrics import evaluate
     assert 40 < c["R1"] < 60                                                      # one of two gallery items matches
     r = evaluate(np.array([[0.2, 0.1]]), np.array([1]), np.array([1, 2]), np.array([0]), np.array([1, 1]), ap="trapezoid")
     assert abs(r.mAP - 0.5 * (0 / 1 + 1 / 2)) < 1e-12           # one match at rank 2: ½·(precision before 0/1 + 1/2)
+
+# %% ../../nbs/gsmlp_smlc/07_train.ipynb #f4da8ff2
+def test_corrupt_image_fails_before_training():
+    torch.set_num_threads(1)
+    with tempfile.TemporaryDirectory() as td:
+        root = make_market1501(Path(td)/"data", n_train_ids=2, train_images=4, n_test_ids=2, height=64, width=32)
+        ds = load_dataset("market1501", root, camstyle=True)
+        files = run_files(ds)
+        assert len(files) == len(dataset_files(ds)) + 4 * 5 and all(Path(f).is_file() for f in files)   # 6 cameras: 5 fakes each
+        cfg = get_config("market", "demo", epochs=1, batch_size=4, eval_epochs=None)
+        fake = Path(camstyle_path(ds, ds.train[1], (ds.train[1].camid + 1) % 6))
+        fake.write_bytes(b"\xff\xd8 not a jpeg")
+        with pytest.raises(ReidlabError, match=fake.name): train_model(cfg, root, Path(td)/"run", progress=False, ds=ds)
+        assert not (Path(td)/"run"/"last.pt").exists()
+        fake.unlink()
+        with pytest.raises(ReidlabError, match=f"{fake.name}: missing"): train_model(cfg, root, Path(td)/"run", progress=False, ds=ds)

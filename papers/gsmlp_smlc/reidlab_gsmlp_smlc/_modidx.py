@@ -156,6 +156,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                      'reidlab_gsmlp_smlc/train.py'),
                                           'reidlab_gsmlp_smlc.train.evaluate_model': ( 'train.html#evaluate_model',
                                                                                        'reidlab_gsmlp_smlc/train.py'),
+                                          'reidlab_gsmlp_smlc.train.run_files': ('train.html#run_files', 'reidlab_gsmlp_smlc/train.py'),
                                           'reidlab_gsmlp_smlc.train.train_model': ('train.html#train_model', 'reidlab_gsmlp_smlc/train.py'),
                                           'reidlab_gsmlp_smlc.train.training_loader': ( 'train.html#training_loader',
                                                                                         'reidlab_gsmlp_smlc/train.py'),

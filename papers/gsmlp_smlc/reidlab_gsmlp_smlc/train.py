@@ -16,10 +16,11 @@ from torch.utils.data import DataLoader, Dataset
 from reidlab_common.core import ReidlabError, get_device, seed_everything
 from reidlab_common.checkpoints import model_with_weights
 from reidlab_common.recipe import prepare_run_folder
-from reidlab_common.datasets import camstyle_path, load_dataset
+from reidlab_common.datasets import camstyle_path, dataset_files, load_dataset, validate_images
 from reidlab_common.engine import Hook, TrainConfig, Trainer, make_param_groups
 from reidlab_common.features import RecordDataset, extract_features
-from reidlab_common.metrics import EvalResult, evaluate, evaluate_features
+from reidlab_common.metrics import EvalResult, evaluate_features
+from reidlab_common.metrics import chance_level as _chance_level
 from reidlab_common.transforms import PAPER_TRANSFORMS, build_transform
 from reidlab_common.vocab import dataset_key
 from .config import GSMLPConfig, lr_multiplier
@@ -30,7 +31,7 @@ from .model import GSMLPNet
 
 # %% auto #0
 __all__ = ['transform_config', 'CamStyleTrainSet', 'training_set', 'training_loader', 'MemoryClassifier', 'build_model',
-           'evaluate_model', 'chance_level', 'build_optimizer', 'TrainedModel', 'train_model']
+           'evaluate_model', 'chance_level', 'run_files', 'build_optimizer', 'TrainedModel', 'train_model']
 
 # %% ../../../nbs/gsmlp_smlc/07_train.ipynb #436a5b92
 def transform_config(cfg: GSMLPConfig):
@@ -144,15 +145,20 @@ def evaluate_model(model: GSMLPNet, ds, cfg: GSMLPConfig, device="auto") -> Eval
     return evaluate_features(qf, gf, qp, gp, qc, gc, metric="euclidean", protocol="market", ap="trapezoid", device=device)
 
 def chance_level(ds, draws: int = 20, seed: int = 0) -> dict:
-    "Mean R1..R20, mAP, mINP (percent) of random rankings under the same protocol"
-    rng = np.random.default_rng(seed)
-    q = (np.array([r.pid for r in ds.query]), np.array([r.camid for r in ds.query]))
-    g = (np.array([r.pid for r in ds.gallery]), np.array([r.camid for r in ds.gallery]))
-    res = [evaluate(rng.random((len(ds.query), len(ds.gallery))), q[0], g[0], q[1], g[1], ap="trapezoid").as_dict()
-           for _ in range(draws)]
-    return {k: float(np.mean([r[k] for r in res])) for k in res[0]}
+    "Mean R1..R20, mAP, mINP (percent) of random rankings of `ds`'s gallery under the same protocol (trapezoidal AP)"
+    q, g = ds.query, ds.gallery
+    return _chance_level([r.pid for r in q], [r.pid for r in g], [r.camid for r in q], [r.camid for r in g],
+                         draws=draws, seed=seed, protocol="market", ap="trapezoid")
 
 # %% ../../../nbs/gsmlp_smlc/07_train.ipynb #41dbcfe7
+def run_files(ds, camstyle: bool = True) -> list[str]:
+    "Every image a training run on `ds` reads: all splits, plus each training image's CamStyle fake in every other camera"
+    files = dataset_files(ds)
+    if camstyle:
+        n = int(ds.extra.get("num_cams", 0))
+        files += [camstyle_path(ds, r, c, check=False) for r in ds.train for c in range(n) if c != r.camid]
+    return files
+
 def build_optimizer(cfg: GSMLPConfig, model: GSMLPNet) -> torch.optim.SGD:
     "SGD (Nesterov) with the ResNet at lr·backbone_lr_factor and the BN neck at lr; decay on all parameters"
     g = model.param_groups()
@@ -183,6 +189,7 @@ def train_model(cfg: GSMLPConfig, data_root, out_dir, progress: bool = True, res
     prepare_run_folder(out_dir, cfg, resume)
     device = get_device(cfg.device)
     ds = ds or load_dataset(dataset_key(cfg.dataset).name, data_root, camstyle=cfg.camstyle)
+    validate_images(run_files(ds, cfg.camstyle), progress=progress, what=f"{ds.name} images")   # before the first epoch
     seed_everything(cfg.seed)
     model = build_model(cfg).to(device)
     before = evaluate_model(model, ds, cfg, device) if evaluate_before else None
