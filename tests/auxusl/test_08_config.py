@@ -37,7 +37,7 @@ def test_variants_and_departures():
     dep = departures_from_paper(get_config("dukev", "demo"))
     assert dep["depth"] == (50, 18) and dep["dense_step"] == (40, 10) and dep["epochs"] == (50, 12) and "num_workers" not in dep
     smoke = get_config("mars", "demo", **SMOKE)
-    assert (smoke.epochs, smoke.batch_size, smoke.height) == (2, 16, 32)
+    assert (smoke.epochs, smoke.batch_size, smoke.height) == (2, 8, 32)
     with pytest.raises(ReidlabError, match="unknown AuxUSL config"): get_config("mars", eps_adaptive=True)
     with pytest.raises(ReidlabError, match="dataset must be"): get_config("market")
     with tempfile.TemporaryDirectory() as td:

@@ -104,7 +104,7 @@ AuxUSLConfig.PRESETS = PRESETS
 DEMO_SYNTHETIC = {"mars": dict(n_train_ids=24, n_test_ids=20, tracklets_per_id=(5, 6), frames=(6, 14), height=64, width=32),
                   "dukev": dict(n_train_ids=24, n_test_ids=16, n_distractor_ids=4, frames=(20, 40), long_tracklet=60,
                                 height=64, width=32)}
-SMOKE = dict(epochs=2, height=32, width=16, batch_size=16, ghost_batch=8, cluster_seq_len=4, k1=8, k2=3, eps_rho=0.1,
+SMOKE = dict(epochs=2, height=32, width=16, batch_size=8, ghost_batch=4, cluster_seq_len=4, k1=8, k2=3, eps_rho=0.1,
              id_k=3, eval_every=1)
 SMOKE_SYNTHETIC = {"mars": dict(n_train_ids=6, n_test_ids=4, tracklets_per_id=(5, 6), frames=(4, 6), n_distractors=1,
                                 height=32, width=16),
