@@ -17,18 +17,19 @@ import torch
 from torch import nn
 from torch.utils.data import Sampler
 
-from .core import (ReidlabError, atomic_torch_save, atomic_write_text, folder_lock, fsync_dir, get_device,
+from .core import (ReidlabError, atomic_torch_save, atomic_write_json, atomic_write_text, folder_lock, fsync_dir, get_device,
                                  get_logger, seed_everything)
 
 log = get_logger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'warmup_multistep', 'make_param_groups', 'set_epoch_lr', 'get_rng_state', 'set_rng_state', 'DistInfo',
-           'setup_distributed', 'current_dist', 'DistributedBatchSampler', 'TrainConfig', 'NonFiniteError',
+__all__ = ['log', 'PROGRESS_MODES', 'warmup_multistep', 'make_param_groups', 'set_epoch_lr', 'get_rng_state', 'set_rng_state',
+           'DistInfo', 'setup_distributed', 'current_dist', 'DistributedBatchSampler', 'TrainConfig', 'NonFiniteError',
            'NonFiniteLossError', 'NonFiniteGradientError', 'NonFiniteStateError', 'TrainResult', 'Hook', 'to_device',
            'default_forward', 'batch_size_of', 'unwrap', 'nonfinite_entries', 'check_weights_only', 'TrainerState',
-           'TrainerLoop', 'Trainer', 'NonFiniteGuard', 'ProgressBars', 'EvaluationSchedule', 'Checkpointing',
-           'MetricsCSV', 'TensorBoardLog', 'standard_hooks', 'EMATeacher', 'EpochRelabel']
+           'TrainerLoop', 'Trainer', 'NonFiniteGuard', 'progress_mode', 'progress_bar', 'ProgressBars',
+           'EvaluationSchedule', 'Checkpointing', 'MetricsCSV', 'TensorBoardLog', 'standard_hooks', 'EMATeacher',
+           'EpochRelabel']
 
 # %% ../../nbs/common/11_engine.ipynb #64ef5438
 def warmup_multistep(warmup_epochs: int = 10, milestones: Sequence[int] = (20, 50),
@@ -621,52 +622,117 @@ class NonFiniteGuard(Hook):
         if self.policy == "skip": row["skipped_steps"] = self.skipped
 
 # %% ../../nbs/common/11_engine.ipynb #e0848f00
-def _tqdm_class():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")            # tqdm.auto warns when a notebook lacks ipywidgets
-        from tqdm.auto import tqdm
+PROGRESS_MODES = ("widgets", "bars", "lines", "off")
+_BATCH_RUNNERS = ("papermill", "nbclient", "nbconvert", "pytest", "nbrun")
+
+def _batch_kernel() -> bool:
+    "True when this kernel was started by a batch runner (papermill, nbclient, pytest) rather than a front end"
+    if os.environ.get("JPY_SESSION_NAME"): return False            # started by a Jupyter server (Lab, Notebook)
+    try: cmd = Path(f"/proc/{int(os.environ['JPY_PARENT_PID'])}/cmdline").read_bytes().decode(errors="replace")
+    except (KeyError, ValueError, OSError): return False
+    return any(r in cmd for r in _BATCH_RUNNERS)
+
+def progress_mode() -> str:
+    """How progress shows here: `widgets` (ipywidgets bars in a live notebook front end), `bars` (tqdm text bars on a
+    terminal), `lines` (a few plain lines: papermill, CI, output to a file) or `off`; $REIDLAB_PROGRESS overrides"""
+    env = os.environ.get("REIDLAB_PROGRESS", "").strip().lower()
+    if env in PROGRESS_MODES: return env
+    try: from IPython import get_ipython
+    except ImportError: get_ipython = lambda: None
+    if type(get_ipython()).__name__ == "ZMQInteractiveShell":
+        try: import ipywidgets  # noqa: F401
+        except ImportError: return "lines"
+        return "lines" if _batch_kernel() else "widgets"
+    return "bars" if getattr(sys.stderr, "isatty", lambda: False)() else "lines"
+
+def _hms(s: float) -> str:
+    s = int(round(s))
+    return f"{s} s" if s < 60 else f"{s // 60} min {s % 60:02d} s" if s < 3600 else f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+def _run_label(out_dir: Path) -> str:
+    "A short name of a run from its folder: `regdb/trial_1`"
+    out_dir = Path(out_dir)
+    return f"{out_dir.parent.name}/{out_dir.name}" if out_dir.parent.name else out_dir.name
+
+def _progress_status(trainer, state: str, **extra) -> None:
+    "Where $REIDLAB_PROGRESS_FILE names a file (`make reproduce` sets it), keep the run's progress there as JSON"
+    path = os.environ.get("REIDLAB_PROGRESS_FILE")
+    if not path: return
+    try: atomic_write_json(Path(path), dict(run=_run_label(trainer.out_dir), state=state, epoch=trainer.epoch,
+                                            epochs=trainer.config.epochs, time=time.time(), **extra))
+    except OSError: pass                                   # progress is a courtesy: never stop a run for it
+
+# %% ../../nbs/common/11_engine.ipynb #60a01828
+def _tqdm_class(mode: str = "bars"):
+    "tqdm's widget bar for `widgets`, its text bar otherwise (never `tqdm.auto`, which guesses and may warn)"
+    if mode == "widgets":
+        from tqdm.notebook import tqdm
+    else:
+        from tqdm.std import tqdm
     return tqdm
 
-class ProgressBars(Hook):
-    "tqdm.auto bars: one for the fit (a tick per epoch) and a transient one per epoch; sparse refreshes off a terminal"
-    order = -20
-    def __init__(self, refresh_s: float | None = None):
-        self.refresh_s, self.outer, self.inner = refresh_s, None, None
+def progress_bar(iterable=None, *, total: int | None = None, desc: str | None = None, leave: bool = False,
+                 disable: bool = False, **kw):
+    """A tqdm bar for loops outside the Trainer (feature extraction, image checks), following `progress_mode`:
+    a widget in a notebook, a text bar on a terminal, nothing in `lines`/`off` modes (too chatty for logs)"""
+    mode = progress_mode()
+    if mode == "bars": kw = dict(file=sys.stderr, dynamic_ncols=True, **kw)
+    return _tqdm_class(mode)(iterable, total=total, desc=desc, leave=leave, disable=disable or mode in ("lines", "off"), **kw)
 
-    def _interval(self, tqdm) -> float:
-        if self.refresh_s is not None: return self.refresh_s
-        live = tqdm.__module__.startswith("tqdm.notebook") or getattr(sys.stderr, "isatty", lambda: False)()
-        return 0.1 if live else 15.0          # papermill logs, CI, redirected output: a line every 15 s at most
+# %% ../../nbs/common/11_engine.ipynb #0724c8d9
+class ProgressBars(Hook):
+    """A fit's progress: a one-line header, then an outer bar (a tick per epoch) and a transient inner bar (steps) as
+    widgets in a notebook or text bars on a terminal; elsewhere a few plain lines (see `progress_mode`)"""
+    order = -20
+    def __init__(self, refresh_s: float | None = None, mode: str | None = None, label: str | None = None):
+        if mode is not None and mode not in PROGRESS_MODES: raise ReidlabError(f"mode must be one of {PROGRESS_MODES}, got {mode!r}")
+        self.refresh_s, self.mode, self.label, self.outer, self.inner, self.active = refresh_s, mode, label, None, None, None
+
+    def _line(self, text: str) -> None:
+        print(f"{self.name}: {text} · {_hms(time.monotonic() - self.t0)}", flush=True); self.last_line = time.monotonic()
 
     def on_fit_start(self, trainer):
         if not trainer.dist.is_main: return
-        tqdm = _tqdm_class(); self.mininterval = self._interval(tqdm)
-        self.outer = tqdm(total=trainer.config.epochs, initial=trainer.epoch, desc="training", dynamic_ncols=True,
-                          mininterval=self.mininterval)
-
-    def on_batch_start(self, trainer, epoch, step, batch):
-        if self.outer is not None and self.inner is None:
-            self.inner = _tqdm_class()(total=trainer.steps_in_epoch, desc=f"epoch {epoch + 1}/{trainer.config.epochs}",
-                                       leave=False, dynamic_ncols=True, mininterval=self.mininterval)
+        self.active, self.name = self.mode or progress_mode(), self.label or _run_label(trainer.out_dir)
+        self.total, self.start, self.t0 = trainer.config.epochs, trainer.epoch, time.monotonic()
+        self.last_line = self.t0
+        _progress_status(trainer, "started")
+        if self.active == "off": return
+        more = f", resuming after epoch {self.start}" if self.start else ""
+        print(f"── {self.name}: {self.total - self.start} epoch(s) of {self.total}{more} → {trainer.out_dir}", flush=True)
+        if self.active in ("widgets", "bars"):
+            tqdm = _tqdm_class(self.active)
+            kw = dict(file=sys.stderr, dynamic_ncols=True, mininterval=self.refresh_s or 0.1) if self.active == "bars" else {}
+            self.outer = tqdm(total=self.total, initial=self.start, desc=self.name, unit="epoch", **kw)
+            self.inner = tqdm(total=None, desc="epoch", unit="step", leave=False, **kw)
 
     def on_step_end(self, trainer, epoch, step, batch, outputs, loss):
-        if self.inner is None: return
-        if "loss" in trainer.step_values and (step % 10 == 0 or step + 1 == trainer.steps_in_epoch):
-            self.inner.set_postfix(loss=f"{trainer.step_values['loss']:.4f}", refresh=False)
-        self.inner.update(1)
+        if self.inner is not None:
+            if step == 0: self.inner.reset(total=trainer.steps_in_epoch); self.inner.set_description(f"epoch {epoch + 1}/{self.total}")
+            if "loss" in trainer.step_values and (step % 10 == 0 or step + 1 == trainer.steps_in_epoch):
+                self.inner.set_postfix(loss=f"{trainer.step_values['loss']:.4f}", refresh=False)
+            self.inner.update(1)
+        elif self.active == "lines" and time.monotonic() - self.last_line >= 4 * (self.refresh_s or 30.0):
+            self._line(f"epoch {epoch + 1}/{self.total} step {step + 1}" + (f"/{trainer.steps_in_epoch}" if trainer.steps_in_epoch else ""))
 
     def after_epoch(self, trainer, epoch, row):
-        if self.inner is not None: self.inner.close(); self.inner = None
-        if self.outer is None: return
+        if self.active is None: return
+        done, last = epoch + 1 - self.start, epoch + 1 == self.total
+        eta = (time.monotonic() - self.t0) / max(done, 1) * (self.total - epoch - 1)
+        _progress_status(trainer, "training", eta_s=round(eta, 1))
         m = trainer.config.select_metric
-        self.outer.set_postfix(loss=f"{row.get('loss', float('nan')):.4f}", refresh=False,
-                               **({m: f"{row['test/' + m]:.4f}"} if f"test/{m}" in row else {}))
-        self.outer.update(1)
+        shown = {"loss": f"{row.get('loss', float('nan')):.4f}", **({m: f"{row['test/' + m]:.4f}"} if f"test/{m}" in row else {})}
+        if self.outer is not None: self.outer.set_postfix(refresh=False, **shown); self.outer.update(1)
+        elif self.active == "lines" and (last or done == 1 or time.monotonic() - self.last_line >= (self.refresh_s or 30.0)):
+            self._line(f"epoch {epoch + 1}/{self.total} " + " ".join(f"{k} {v}" for k, v in shown.items()) + ("" if last else f" · ETA {_hms(eta)}"))
 
     def on_fit_end(self, trainer):
         for bar in (self.inner, self.outer):
             if bar is not None: bar.close()
-        self.inner = self.outer = None
+        if self.active is not None:
+            if self.active == "lines" and trainer.epoch < self.total: self._line(f"stopped after epoch {trainer.epoch}/{self.total}")
+            _progress_status(trainer, "done" if trainer.epoch >= self.total else "stopped")
+        self.inner = self.outer = self.active = None
 
 # %% ../../nbs/common/11_engine.ipynb #c479427f
 class EvaluationSchedule(Hook):

@@ -5,7 +5,7 @@
 # %% ../../nbs/common/13_report.ipynb #c6e5a039
 from __future__ import annotations
 
-import csv, io, json, math, os, platform, subprocess, time, uuid
+import base64, csv, html, io, json, math, os, platform, subprocess, time, uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +18,10 @@ SYNTHETIC_LABEL = "synthetic data — not a reproduction of the paper"
 
 # %% auto #0
 __all__ = ['SYNTHETIC_LABEL', 'git_commit', 'package_versions', 'device_description', 'collect_provenance', 'ResultRow',
-           'ResultsTable', 'results_table', 'results_markdown', 'write_results', 'PaperResult', 'PaperCard',
-           'save_figure', 'plot_cmc', 'plot_rank_list', 'read_metrics_csv', 'plot_training_curves', 'embed_2d',
-           'plot_embedding']
+           'ResultsTable', 'results_table', 'in_notebook', 'figure_png', 'show_figure', 'wide_results',
+           'comparison_reference', 'provenance_summary', 'results_markdown', 'write_results', 'results_html',
+           'results_text', 'load_results', 'show_results', 'PaperResult', 'PaperCard', 'save_figure', 'plot_cmc',
+           'plot_rank_list', 'plot_retrieval', 'read_metrics_csv', 'plot_training_curves', 'embed_2d', 'plot_embedding']
 
 # %% ../../nbs/common/13_report.ipynb #0b717cfa
 def git_commit(path: str | os.PathLike | None = None) -> str | None:
@@ -129,26 +130,194 @@ def results_table(rows):
     "Any rows as a DataFrame (see `ResultsTable.frame`)"
     return ResultsTable.from_rows(rows).frame()
 
-# %% ../../nbs/common/13_report.ipynb #cd5aff5d
-def _fmt(v) -> str: return "–" if v is None else f"{v:.2f}"
-def _fmt_delta(v) -> str: return "–" if v is None else f"{v:+.2f}"
+# %% ../../nbs/common/13_report.ipynb #f817f852
+def in_notebook() -> bool:
+    "True in an IPython kernel or another rich front end (JupyterLab, papermill, VS Code); False in a terminal or a script"
+    try: from IPython import get_ipython
+    except ImportError: return False
+    shell = get_ipython()
+    return shell is not None and type(shell).__name__ != "TerminalInteractiveShell"
 
+def figure_png(fig, dpi: int = 100) -> bytes:
+    "The figure rendered to PNG bytes (matplotlib's Agg canvas; pyplot is never imported)"
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    return buf.getvalue()
+
+class _ShownOnce:
+    "A shown figure's `_ipython_display_`: silent in the cell that showed it, shows it again from a later cell"
+    def __init__(self, fig, count): self.fig, self.count = fig, count
+    def __call__(self):
+        from IPython import get_ipython
+        if getattr(get_ipython(), "execution_count", None) != self.count: show_figure(self.fig)
+
+def show_figure(fig, dpi: int = 100) -> None:
+    "Display `fig` inline as a PNG in a notebook (returning it from the same cell adds no second copy); no-op elsewhere"
+    if not in_notebook(): return
+    from IPython import get_ipython
+    from IPython.display import display
+    display({"image/png": base64.b64encode(figure_png(fig, dpi)).decode("ascii"), "text/plain": repr(fig)}, raw=True)
+    fig._ipython_display_ = _ShownOnce(fig, getattr(get_ipython(), "execution_count", None))
+
+def _finish(fig, path, show: bool | None):
+    "The end of every plot: save it to `path` (if given), show it inline unless `show=False`, return it"
+    if path: save_figure(fig, path)
+    if show is not False: show_figure(fig)
+    return fig
+
+# %% ../../nbs/common/13_report.ipynb #9733fde0
+def _setting_model(rec: Mapping) -> tuple[str, str]:
+    "A record's setting without its selection, and the selection's readable name ('' when it has none)"
+    from reidlab_common.vocab import SELECTIONS
+    sel = rec.get("selection")
+    if not sel: return rec["setting"], ""
+    name = SELECTIONS.get(sel, sel)
+    s = rec["setting"]
+    return (s[: -len(name) - 2] if s.endswith(f", {name}") else s), name
+
+def _is_chance(setting: str, model: str) -> bool:
+    return "chance" in model.lower() or setting.lower().startswith("chance")
+
+def wide_results(records: Sequence[Mapping]) -> tuple[list[str], list[dict]]:
+    """Results records (one number each) as wide rows {setting, model, kind, values: {metric: value}}: per setting
+    the paper's row first, then ours, then the chance level; and the metric columns in order of appearance"""
+    metrics, groups = [], {}
+    for r in records:
+        if r["metric"] not in metrics: metrics.append(r["metric"])
+        setting, model = _setting_model(r)
+        g = groups.setdefault(setting, {})
+        g.setdefault(("ours", model), {})[r["metric"]] = r.get("ours")
+        if r.get("paper") is not None: g.setdefault(("paper", "paper"), {})[r["metric"]] = r["paper"]
+    rows = []
+    for setting, g in groups.items():
+        for want in ("paper", "ours", "chance"):
+            for (kind, model), values in g.items():
+                kind = "chance" if kind == "ours" and _is_chance(setting, model) else kind
+                if kind == want and any(v is not None for v in values.values()):
+                    rows.append(dict(setting=setting, model=model, kind=kind, values=values))
+    return metrics, rows
+
+def comparison_reference(rows: list[dict], synthetic: bool):
+    """setting -> the values its rows are compared with: the chance level on synthetic data (same setting, else the
+    chance row whose setting starts it, else the one chance row of the table), the paper's row on real data"""
+    if not synthetic: return {r["setting"]: r["values"] for r in rows if r["kind"] == "paper"}.get
+    chance = {r["setting"]: r["values"] for r in rows if r["kind"] == "chance"}
+    generic = [c for c in chance if c.lower().startswith("chance")]
+    def ref(setting):
+        if setting in chance: return chance[setting]
+        pre = [c for c in chance if setting.startswith(c + ", ")]
+        return chance[max(pre, key=len)] if pre else chance[generic[0]] if len(generic) == 1 else None
+    return ref
+
+def _comparison(rows: list[dict], synthetic: bool) -> tuple[str, list[dict]] | None:
+    "Ours minus chance (synthetic data) or minus the paper (real data), per row and metric; None when nothing to compare"
+    ref = comparison_reference(rows, synthetic)
+    title = "ours − chance (percentage points)" if synthetic else "delta = ours − paper (percentage points)"
+    out = []
+    for r in rows:
+        base = ref(r["setting"]) if r["kind"] == "ours" else None
+        d = {m: round(v - base[m], 6) for m, v in r["values"].items() if base and v is not None and base.get(m) is not None}
+        if d: out.append({**r, "kind": "difference", "values": d})
+    return (title, out) if out else None
+
+# %% ../../nbs/common/13_report.ipynb #3da93f45
+def _cells(rows: list[dict], metrics: list[str], signed: bool = False) -> tuple[list[str], list[list[str]]]:
+    "Header and body strings of wide rows: percentages with two decimals, other all-whole columns (counts) as integers"
+    from reidlab_common.vocab import RESULT_METRICS
+    whole = {m: not m.startswith(RESULT_METRICS) and all(float(v).is_integer() for r in rows if (v := r["values"].get(m)) is not None)
+             for m in metrics}
+    def cell(v, m):
+        if v is None: return "–"
+        v = round(v, 2) + 0.0                                  # no "-0.00"
+        if whole[m]: return f"{int(v):+d}" if signed and v else str(int(v))
+        return f"{v:+.2f}" if signed and v else f"{v:.2f}"
+    body, last = [], None
+    for r in rows:
+        body.append([r["setting"] if r["setting"] != last else "", r["model"], *(cell(r["values"].get(m), m) for m in metrics)])
+        last = r["setting"]
+    return ["setting", "model", *metrics], body
+
+def _md_table(header, body, label: str | None = None) -> list[str]:
+    esc = lambda s: str(s).replace("|", "\\|")
+    lines = ["| " + " | ".join(map(esc, header)) + " |", "|" + "|".join(["---"] * 2 + ["---:"] * (len(header) - 2)) + "|"]
+    if label: lines.append("| " + " | ".join([f"**{esc(label)}**", *[""] * (len(header) - 1)]) + " |")
+    return lines + ["| " + " | ".join(map(esc, row)) + " |" for row in body]
+
+def _html_table(header, body, caption: str | None = None, warn: bool = False) -> str:
+    e = html.escape
+    cap = (f'<caption style="caption-side:top;text-align:left;font-weight:bold{";color:#b00020" if warn else ""}">'
+           f"{e(caption)}</caption>") if caption else ""
+    head = "".join(f'<th style="text-align:{"left" if i < 2 else "right"}">{e(h)}</th>' for i, h in enumerate(header))
+    rows = "".join("<tr>" + "".join(f'<td style="text-align:{"left" if i < 2 else "right"}">{e(c)}</td>'
+                                    for i, c in enumerate(row)) + "</tr>" for row in body)
+    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+def _text_table(header, body) -> list[str]:
+    w = [max(len(str(x)) for x in col) for col in zip(header, *body)]
+    fmt = lambda row: "  ".join(str(c).ljust(w[i]) if i < 2 else str(c).rjust(w[i]) for i, c in enumerate(row)).rstrip()
+    return [fmt(header), *map(fmt, body)]
+
+# %% ../../nbs/common/13_report.ipynb #7aff4bb0
+def _duration(s) -> str:
+    if s is None: return "?"
+    s = float(s)
+    return f"{s:.0f} s" if s < 120 else f"{s / 60:.0f} min" if s < 7200 else f"{s / 3600:.1f} h"
+
+def provenance_summary(prov: Mapping) -> str:
+    "One line: commit, device, seed, preset, wall time, data fingerprint"
+    c = prov.get("git_commit")
+    parts = [f"commit {c[:10]}{'-dirty' if c.endswith('-dirty') else ''}" if c else "no git commit", prov.get("device"),
+             *(fmt.format(prov[k]) for k, fmt in (("seed", "seed {}"), ("preset", "{} preset")) if prov.get(k) is not None),
+             _duration(prov.get("wall_time_s")), *([f"data {prov['data_fingerprint']}"] if prov.get("data_fingerprint") else [])]
+    return " · ".join(str(p) for p in parts if p)
+
+def _provenance_items(prov: Mapping) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    "(key, one-line value) pairs, and (key, multi-line text) blocks such as the config"
+    items, blocks = [], []
+    for k, v in prov.items():
+        if k == "packages" and isinstance(v, Mapping): items.append((k, ", ".join(f"{a} {b}" for a, b in v.items())))
+        elif k == "departures_from_paper" and isinstance(v, Mapping):
+            items.append((k, "; ".join(f"{f}: paper {p!r} → here {o!r}" for f, (p, o) in v.items()) or "none"))
+        elif isinstance(v, str) and "\n" in v: blocks.append((k, v.rstrip()))
+        elif isinstance(v, (Mapping, list, tuple)) and k == "config":
+            try:
+                import yaml
+                blocks.append((k, yaml.safe_dump(v, sort_keys=False, default_flow_style=None).rstrip()))
+            except ImportError: blocks.append((k, json.dumps(v, indent=1, default=_json_default)))
+        elif isinstance(v, (Mapping, list, tuple)): items.append((k, json.dumps(v, default=_json_default)))
+        else: items.append((k, str(v)))
+    return items, blocks
+
+def _title(doc: Mapping) -> str:
+    return f"{doc['paper']} on {doc['dataset']}: {doc['preset']} preset" + (" (smoke size)" if doc.get("smoke") else "")
+
+def _labels(doc: Mapping) -> list[str]:
+    return ([SYNTHETIC_LABEL] if doc.get("synthetic") else []) + (["smoke-size run: the numbers mean nothing"] if doc.get("smoke") else [])
+
+def _parts(doc: Mapping):
+    "Header/body of the main table and of the comparison view (title, header, body) or None"
+    metrics, rows = wide_results(doc["rows"])
+    comp = _comparison(rows, bool(doc.get("synthetic")))
+    comp = (comp[0], *_cells(comp[1], [m for m in metrics if any(m in r["values"] for r in comp[1])], signed=True)) if comp else None
+    return (*_cells(rows, metrics), comp)
+
+# %% ../../nbs/common/13_report.ipynb #cd5aff5d
 def results_markdown(rows: list[dict], *, paper: str, dataset: str, preset: str, synthetic: bool, provenance: Mapping,
                      smoke: bool = False) -> str:
-    "The Markdown version of a results table, with a synthetic-data label and the provenance"
-    lines = [f"# {paper} on {dataset}: {preset} preset" + (" (smoke size)" if smoke else ""), ""]
+    "The Markdown version of a results table: one row per setting, the synthetic-data label inside it, provenance folded"
+    doc = dict(paper=paper, dataset=dataset, preset=preset, synthetic=synthetic, smoke=smoke, rows=rows, provenance=provenance)
+    header, body, comp = _parts(doc)
+    lines = [f"# {_title(doc)}", ""]
     if synthetic: lines += [f"**{SYNTHETIC_LABEL}.** These numbers come from generated people and only show that the "
-                            "pipeline runs and the model learns.", ""]
+                            "pipeline runs and the model learns; compare them with the chance level, not the paper.", ""]
     if smoke: lines += ["**Smoke-size run**: one short epoch on a tiny dataset; the numbers mean nothing.", ""]
-    lines += ["Metrics in percent; delta = ours − paper.", "", "| setting | metric | paper | ours | delta |",
-              "|---|---|---:|---:|---:|"]
-    lines += [f"| {r['setting']} | {r['metric']} | {_fmt(r['paper'])} | {_fmt(r['ours'])} | {_fmt_delta(r['delta'])} |"
-              for r in rows]
-    lines += ["", "Provenance:", ""]
-    for k, v in provenance.items():
-        if isinstance(v, Mapping): v = ", ".join(f"{a} {b}" for a, b in v.items())
-        lines.append(f"- {k}: {v}")
-    return "\n".join(lines) + "\n"
+    lines += ["Metrics in percent.", "", *_md_table(header, body, " · ".join(_labels(doc)) or None), ""]
+    if comp: lines += [f"**{comp[0]}**", "", *_md_table(comp[1], comp[2]), ""]
+    items, blocks = _provenance_items(provenance)
+    lines += [f"<details><summary>Provenance: {html.escape(provenance_summary(provenance))}</summary>", "",
+              "| | |", "|---|---|", *(f"| {k} | {str(v).replace('|', chr(92) + '|')} |" for k, v in items), ""]
+    for k, text in blocks: lines += [f"{k}:", "", "```yaml" if k == "config" else "```", text, "```", ""]
+    return "\n".join(lines + ["</details>"]) + "\n"
 
 def _results_csv(rows: list[dict], run_id: str, **labels) -> str:
     buf = io.StringIO()
@@ -187,6 +356,7 @@ def write_results(out_dir: str | os.PathLike, rows, *, paper: str, dataset: str,
     for name, v in (("synthetic", synthetic), ("smoke", smoke)):
         if not isinstance(v, bool): raise ReidlabError(f"{name} must be True or False, got {v!r}")
     recs = ResultsTable.from_rows(rows).records()
+    if synthetic: recs = [{**r, "delta": None} for r in recs]     # generated people: no delta against the paper
     if not recs: raise ReidlabError("no results rows to write")
     out_dir, run_id = Path(out_dir), f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     doc = {"paper": str(paper), "dataset": str(dataset), "preset": str(preset), "synthetic": synthetic, "smoke": smoke,
@@ -199,6 +369,42 @@ def write_results(out_dir: str | os.PathLike, rows, *, paper: str, dataset: str,
                             paths["md"]: md + f"\nrun_id: {run_id}\n",
                             paths["json"]: json.dumps(doc, indent=2, default=_json_default) + "\n"})
     return paths
+
+# %% ../../nbs/common/13_report.ipynb #8cf31273
+def results_html(doc: Mapping) -> str:
+    "The table of a results.json document as HTML: label as the table's caption, comparison view, provenance folded"
+    header, body, comp = _parts(doc)
+    e = html.escape
+    out = [f"<h4>{e(_title(doc))}</h4>", _html_table(header, body, " · ".join(_labels(doc)) or None, warn=True)]
+    if comp: out.append(_html_table(comp[1], comp[2], comp[0]))
+    items, blocks = _provenance_items(doc.get("provenance", {}))
+    kv = "".join(f'<tr><th style="text-align:left">{e(k)}</th><td style="text-align:left">{e(v)}</td></tr>' for k, v in items)
+    pre = "".join(f"<p><b>{e(k)}</b></p><pre>{e(t)}</pre>" for k, t in blocks)
+    out.append(f"<details><summary>Provenance: {e(provenance_summary(doc.get('provenance', {})))}</summary>"
+               f"<table>{kv}</table>{pre}</details>")
+    return "\n".join(out)
+
+def results_text(doc: Mapping) -> str:
+    "The compact plain-text form (terminals, logs): title and labels, the wide table, the comparison, one provenance line"
+    header, body, comp = _parts(doc)
+    lines = [_title(doc) + "".join(f" — {s}" for s in _labels(doc)), "", *_text_table(header, body)]
+    if comp: lines += ["", comp[0] + ":", *_text_table(comp[1], comp[2])]
+    return "\n".join(lines + ["", "provenance: " + provenance_summary(doc.get("provenance", {}))])
+
+def load_results(paths) -> dict:
+    "A run's results.json: from what `write_results` returned, the file itself, a sibling file or the run's folder"
+    p = Path(paths["json"]) if isinstance(paths, Mapping) else Path(paths)
+    if not p.exists(): raise ReidlabError(f"no results at {p}: pass what write_results returned, or a run's results.json")
+    p = p/"results.json" if p.is_dir() else p.with_name("results.json")
+    try: return json.loads(p.read_text())
+    except (OSError, ValueError) as err: raise ReidlabError(f"cannot read the results file {p}: {err}") from None
+
+def show_results(paths) -> None:
+    "Show a run's results: a rendered table in a notebook (plain text beside it for other viewers), text in a terminal"
+    doc = load_results(paths)
+    if not in_notebook(): print(results_text(doc)); return
+    from IPython.display import display
+    display({"text/html": results_html(doc), "text/plain": results_text(doc)}, raw=True)
 
 # %% ../../nbs/common/13_report.ipynb #688fc3c1
 @dataclass(frozen=True)
@@ -250,17 +456,27 @@ def _percent(v) -> np.ndarray:
     v = np.asarray(v, dtype=np.float64)
     return v * 100 if v.size and v.max() <= 1.0 else v
 
-def plot_cmc(curves: Mapping[str, Sequence[float]], max_rank: int = 20, path=None, title: str = "CMC"):
-    "CMC curves (fractions or percent) of several methods/settings on one axis"
+# %% ../../nbs/common/13_report.ipynb #fe24ccbc
+_CURVE_STYLES = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"), ((0, (5, 1)), "v"), ((0, (3, 1, 1, 1)), "P"))
+
+def plot_cmc(curves: Mapping[str, Sequence[float]], max_rank: int = 20, path=None, title: str = "CMC",
+             show: bool | None = None):
+    "CMC curves (fractions or percent) of several methods/settings on one axis; curves that coincide stay visible"
+    from matplotlib.ticker import MaxNLocator
     fig = _figure(5, 3.6); ax = fig.add_subplot()
-    for label, cmc in curves.items():
+    n = max(len(curves) - 1, 1)
+    for i, (label, cmc) in enumerate(curves.items()):
         y = _percent(cmc)[:max_rank]
-        ax.plot(np.arange(1, len(y) + 1), y, marker="o", ms=3, label=f"{label} (R1 {y[0]:.1f})")
+        ls, mk = _CURVE_STYLES[i % len(_CURVE_STYLES)]
+        ax.plot(np.arange(1, len(y) + 1), y, linestyle=ls, marker=mk, lw=2.6 - 1.4 * i / n, ms=7 - 3 * i / n,
+                mfc="none" if i % 2 else None, markevery=(i % 3, 3) if len(y) > 10 else None, alpha=0.9,
+                label=f"{label} (R1 {y[0]:.1f})")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(xlabel="rank", ylabel="matching rate (%)", title=title, xlim=(0.5, max_rank + 0.5))
     ax.grid(alpha=0.3); ax.legend(fontsize=8)
-    if path: save_figure(fig, path)
-    return fig
+    return _finish(fig, path, show)
 
+# %% ../../nbs/common/13_report.ipynb #6f25b83a
 def _as_image(img) -> np.ndarray:
     "HxWx3 array from an array (HWC or CHW), a tensor, a PIL image or a path"
     if isinstance(img, (str, os.PathLike)):
@@ -275,7 +491,8 @@ def _as_image(img) -> np.ndarray:
     return a.squeeze(-1) if a.ndim == 3 and a.shape[-1] == 1 else a
 
 def plot_rank_list(query_images: Sequence, gallery_images: Sequence, distmat: np.ndarray, q_pids, g_pids,
-                   q_camids=None, g_camids=None, queries: Sequence[int] | None = None, k: int = 10, path=None):
+                   q_camids=None, g_camids=None, queries: Sequence[int] | None = None, k: int = 10, path=None,
+                   show: bool | None = None):
     "For each query: its image, then the top-k gallery images by distance, framed green (same identity) or red"
     distmat = np.asarray(distmat); q_pids, g_pids = np.asarray(q_pids), np.asarray(g_pids)
     queries = list(range(min(5, len(q_pids)))) if queries is None else list(queries)
@@ -294,9 +511,29 @@ def plot_rank_list(query_images: Sequence, gallery_images: Sequence, distmat: np
             row[r].set_title(f"{r}: {g_pids[gi]}", fontsize=7)
             for s in row[r].spines.values(): s.set_edgecolor("tab:green" if ok else "tab:red"); s.set_linewidth(3)
         for r in range(len(order[:k]) + 1, k + 1): row[r].set_visible(False)
-    if path: save_figure(fig, path)
-    return fig
+    return _finish(fig, path, show)
 
+# %% ../../nbs/common/13_report.ipynb #fa7be1a3
+def plot_retrieval(query_features, gallery_features, query_records: Sequence, gallery_records: Sequence,
+                   queries: Sequence[int] | None = None, n_queries: int = 4, k: int = 10, same_camera: bool = True,
+                   path=None, show: bool | None = None):
+    """Rank lists straight from features and dataset records (`path`, `pid`, `camid`): cosine distance, top-k per
+    query; `same_camera=False` drops gallery images of the query's identity taken by the query's camera"""
+    qf, gf = (np.asarray(f, dtype=np.float32) for f in (query_features, gallery_features))
+    if len(qf) != len(query_records) or len(gf) != len(gallery_records):
+        raise ReidlabError(f"features and records differ in length: {len(qf)} vs {len(query_records)} queries, "
+                           f"{len(gf)} vs {len(gallery_records)} gallery images")
+    if queries is None: queries = np.unique(np.linspace(0, len(qf) - 1, min(n_queries, len(qf))).round().astype(int))
+    queries = list(queries)
+    norm = lambda x: x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+    dist = np.zeros((len(qf), len(gf)), np.float32)
+    dist[queries] = 1.0 - norm(qf[queries]) @ norm(gf).T
+    cams = {} if same_camera else dict(q_camids=[r.camid for r in query_records], g_camids=[r.camid for r in gallery_records])
+    return plot_rank_list([r.path for r in query_records], [r.path for r in gallery_records], dist,
+                          [r.pid for r in query_records], [r.pid for r in gallery_records], queries=queries, k=k,
+                          path=path, show=show, **cams)
+
+# %% ../../nbs/common/13_report.ipynb #02b5559c
 def read_metrics_csv(path: str | os.PathLike) -> list[dict]:
     "Rows of an engine metrics.csv with numbers as floats (empty cells dropped)"
     out = []
@@ -310,27 +547,36 @@ def read_metrics_csv(path: str | os.PathLike) -> list[dict]:
             out.append(row)
     return out
 
-def plot_training_curves(log: str | os.PathLike | Sequence[Mapping], keys: Sequence[str] | None = None, path=None):
-    "One panel per logged quantity (loss terms, learning rates, test metrics) against the epoch, from metrics.csv or rows"
-    rows = read_metrics_csv(log) if isinstance(log, (str, os.PathLike)) else list(log)
-    if not rows: raise ReidlabError("no training log rows to plot")
+def _log_rows(log) -> list[dict]:
+    return read_metrics_csv(log) if isinstance(log, (str, os.PathLike)) else list(log)
+
+def plot_training_curves(log: str | os.PathLike | Sequence[Mapping] | Mapping, keys: Sequence[str] | None = None,
+                         path=None, show: bool | None = None, title: str | None = None):
+    """One panel per logged quantity (loss terms, learning rates, test metrics) against the epoch, from a metrics.csv
+    or its rows; a mapping {run name: log} draws several runs (e.g. one per split) in one figure"""
+    runs = {str(k): _log_rows(v) for k, v in log.items()} if isinstance(log, Mapping) else {"": _log_rows(log)}
+    if not any(runs.values()): raise ReidlabError("no training log rows to plot")
     skip = {"epoch", "steps", "epoch_time_s", "images_per_s"}
     if keys is None:
         keys = []
-        for r in rows: keys += [k for k, v in r.items() if k not in skip and k not in keys and isinstance(v, (int, float))]
+        for r in (r for rows in runs.values() for r in rows):
+            keys += [k for k, v in r.items() if k not in skip and k not in keys and isinstance(v, (int, float))]
     n = len(keys); cols = min(3, n); nrows = math.ceil(n / cols)
-    fig = _figure(3.6 * cols, 2.6 * nrows)
+    fig = _figure(3.6 * cols, 2.6 * nrows + (0.3 if title else 0))
     axes = np.atleast_1d(fig.subplots(nrows, cols, squeeze=False)).ravel()
     for ax, key in zip(axes, keys):
-        pts = [(r["epoch"], r[key]) for r in rows if key in r]
-        if pts:
-            x, y = zip(*pts); ax.plot(x, y, marker="o" if len(pts) < 30 else None, ms=3)
+        for name, rows in runs.items():
+            pts = [(r["epoch"], r[key]) for r in rows if key in r]
+            if pts:
+                x, y = zip(*pts); ax.plot(x, y, marker="o" if len(pts) < 30 else None, ms=3, label=name or None)
         ax.set(title=key, xlabel="epoch"); ax.grid(alpha=0.3)
         if key.startswith("lr"): ax.set_yscale("log")
+    if len(runs) > 1: axes[0].legend(fontsize=7)
     for ax in axes[n:]: ax.set_visible(False)
-    if path: save_figure(fig, path)
-    return fig
+    if title: fig.suptitle(title)
+    return _finish(fig, path, show)
 
+# %% ../../nbs/common/13_report.ipynb #72a8e9f4
 def embed_2d(features: np.ndarray, method: str = "pca", seed: int = 0) -> np.ndarray:
     "2-D embedding of features by PCA or t-SNE (scikit-learn)"
     x = np.asarray(features, dtype=np.float32)
@@ -344,7 +590,7 @@ def embed_2d(features: np.ndarray, method: str = "pca", seed: int = 0) -> np.nda
     raise ReidlabError(f"method must be 'pca' or 'tsne', got {method!r}")
 
 def plot_embedding(features, pids, modalities=None, method: str = "pca", max_ids: int = 10, seed: int = 0, path=None,
-                   title: str | None = None):
+                   title: str | None = None, show: bool | None = None):
     "2-D scatter (PCA or t-SNE) of the features of up to `max_ids` identities: colour = identity, marker = modality"
     features, pids = np.asarray(features), np.asarray(pids)
     mods = np.asarray(modalities) if modalities is not None else np.full(len(pids), "all")
@@ -361,5 +607,4 @@ def plot_embedding(features, pids, modalities=None, method: str = "pca", max_ids
                                    label=f"{m}" if j == 0 else None)
     if len(markers) > 1: ax.legend(title="modality", fontsize=8)
     ax.set(title=title or f"{method.upper()} of {sel.sum()} features, {len(ids)} identities", xticks=[], yticks=[])
-    if path: save_figure(fig, path)
-    return fig
+    return _finish(fig, path, show)

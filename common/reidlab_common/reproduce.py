@@ -5,7 +5,7 @@
 # %% ../../nbs/common/14_reproduce.ipynb #5e9c3bb1
 from __future__ import annotations
 
-import hashlib, json, os, sys, time, traceback
+import contextlib, hashlib, json, os, sys, time, traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,8 +18,8 @@ log = get_logger(__name__)
 # %% auto #0
 __all__ = ['log', 'RUN_OPTIONS', 'KEY_METRICS', 'find_dataset_folder', 'repo_root', 'outputs_root', 'reproduce_notebooks',
            'notebook_dataset', 'data_fingerprint', 'check_seed', 'Run', 'cached_synthetic', 'start_run',
-           'train_command', 'run_notebook', 'key_metrics', 'summary_rows', 'write_summary', 'run_all', 'run_reproduce',
-           'main']
+           'train_command', 'NotebookProgress', 'run_notebook', 'key_metrics', 'summary_rows', 'write_summary',
+           'run_all', 'run_reproduce', 'main']
 
 # %% ../../nbs/common/14_reproduce.ipynb #07b80998
 def find_dataset_folder(data: str | os.PathLike, dataset: str) -> Path | None:
@@ -223,21 +223,85 @@ def train_command(paper: str, recipe, dataset: str, config_path=None, overrides:
     print(f"results: {paths['md']}")
     return 0
 
+# %% ../../nbs/common/14_reproduce.ipynb #28189290
+@contextlib.contextmanager
+def _kernel_env(**env):
+    "Set environment variables for the block (a kernel started inside inherits them), then restore them"
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try: yield
+    finally:
+        for k, v in old.items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v
+
+def _hms(s: float) -> str:
+    s = int(round(s))
+    return f"{s} s" if s < 60 else f"{s // 60} min {s % 60:02d} s" if s < 3600 else f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+class NotebookProgress:
+    """While a notebook runs: read the progress file its training keeps (`engine.ProgressBars`) every `poll_s`
+    seconds and `echo` a line when a run starts or ends, after an epoch (at most one every `min_s` seconds), or
+    after `quiet_s` seconds without news; each with the elapsed time and an ETA when one is known"""
+    def __init__(self, path, echo, tag: str, expected_s: float | None = None, poll_s: float = 5.0,
+                 min_s: float = 30.0, quiet_s: float = 120.0):
+        self.path, self.echo, self.tag, self.expected_s = Path(path), echo, tag, expected_s
+        self.poll_s, self.min_s, self.quiet_s = poll_s, min_s, quiet_s
+        self.stop, self.thread, self.seen = None, None, None
+
+    def line(self, info: dict | None) -> str:
+        elapsed = time.time() - self.t0
+        what = "running"
+        if info:
+            what = {"started": f"{info['run']} started ({info['epochs']} epochs)", "done": f"{info['run']} trained"}.get(
+                info.get("state"), f"{info['run']} epoch {info['epoch']}/{info['epochs']}")
+        eta = (f" · ETA {_hms(max(self.expected_s - elapsed, 0))} (the last run took {_hms(self.expected_s)})" if self.expected_s
+               else f" · ETA of {info['run']} {_hms(info['eta_s'])}" if info and info.get("eta_s") else "")
+        return f"{self.tag}: {what} · {_hms(elapsed)}{eta}"
+
+    def poll(self) -> None:
+        "One look at the progress file: a line when the run changes, an epoch ends (at most every `min_s`) or all is quiet"
+        try: info = json.loads(self.path.read_text())
+        except (OSError, ValueError): info = None
+        key = info and (info.get("run"), info.get("epoch"), info.get("state"))
+        now, run_changed = time.time(), info is not None and (self.seen or (None,))[0] != info.get("run")
+        if (key != self.seen and (run_changed or now - self.last >= self.min_s)) or now - self.last >= self.quiet_s:
+            self.echo(self.line(info)); self.seen, self.last = key, now
+
+    def __enter__(self):
+        import threading
+        self.path.unlink(missing_ok=True)
+        self.t0 = self.last = time.time()
+        self.stop = threading.Event()
+        def loop():
+            while not self.stop.wait(self.poll_s): self.poll()
+        self.thread = threading.Thread(target=loop, daemon=True, name="notebook-progress"); self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set(); self.thread.join(10)
+        self.path.unlink(missing_ok=True)
+
 # %% ../../nbs/common/14_reproduce.ipynb #66df067e
 def _status_path(out_dir: Path) -> Path: return Path(out_dir)/"status.json"
 
 def run_notebook(nb: str | os.PathLike, out_dir: str | os.PathLike, parameters: dict | None = None,
-                 timeout: float | None = None, progress: bool = False) -> dict:
-    "Execute `nb` with papermill into `out_dir`; return (and write) its status record"
+                 timeout: float | None = None, progress: bool = False, echo=None, tag: str | None = None,
+                 expected_s: float | None = None) -> dict:
+    """Execute `nb` with papermill into `out_dir`; return (and write) its status record. With `echo`, report the
+    training progress while it runs (one line per change, see `NotebookProgress`)"""
     import papermill as pm
     nb, out_dir = Path(nb), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     params = {"out_dir": str(out_dir), **(parameters or {})}
     t0, status, error = time.time(), "ok", None
+    watch = NotebookProgress(out_dir/"progress.json", echo, tag or nb.name, expected_s) if echo else contextlib.nullcontext()
     try:
-        pm.execute_notebook(str(nb), str(out_dir/nb.name), parameters=params, kernel_name="python3",
-                            cwd=str(nb.parent), progress_bar=progress, execution_timeout=timeout,
-                            log_output=False, stdout_file=None)
+        with watch, _kernel_env(REIDLAB_PROGRESS=os.environ.get("REIDLAB_PROGRESS") or "lines",
+                                REIDLAB_PROGRESS_FILE=str(out_dir/"progress.json")):
+            pm.execute_notebook(str(nb), str(out_dir/nb.name), parameters=params, kernel_name="python3",
+                                cwd=str(nb.parent), progress_bar=progress, execution_timeout=timeout,
+                                log_output=False, stdout_file=None)
     except Exception as e:  # papermill wraps the failing cell's exception; keep its last lines
         status = "failed"
         error = (getattr(e, "evalue", None) or str(e) or type(e).__name__).strip().splitlines()[-1][:500]
@@ -255,13 +319,20 @@ KEY_METRICS = ("R1", "mAP")
 def _fmt(v): return "–" if v is None else f"{v:.2f}"
 
 def key_metrics(results: dict) -> str:
-    "One line of the key metrics of a results.json: 'setting: R1 ours (paper) · mAP ...'"
-    by_setting: dict[str, list[str]] = {}
-    for row in results.get("rows", []):
-        if row.get("metric") in KEY_METRICS and row.get("ours") is not None:
-            paper = f" ({_fmt(row['paper'])})" if row.get("paper") is not None else ""
-            by_setting.setdefault(row.get("setting", ""), []).append(f"{row['metric']} {_fmt(row['ours'])}{paper}")
-    return "; ".join(f"{s}: {', '.join(v)}" for s, v in by_setting.items()) or "–"
+    """One line of the key metrics of a results.json: 'setting, model: R1 ours (paper), mAP ...'; on synthetic data
+    the chance level stands in parentheses instead of the paper (`report.comparison_reference`)"""
+    from reidlab_common.report import comparison_reference, wide_results
+    _, rows = wide_results(results.get("rows", []))
+    synthetic = bool(results.get("synthetic"))
+    ref = comparison_reference(rows, synthetic)
+    out = []
+    for r in rows:
+        if r["kind"] != "ours": continue
+        base = ref(r["setting"]) or {}
+        vals = [f"{m} {_fmt(r['values'][m])}" + (f" ({'chance ' if synthetic else ''}{_fmt(base[m])})" if base.get(m) is not None else "")
+                for m in KEY_METRICS if r["values"].get(m) is not None]
+        if vals: out.append(f"{r['setting']}{', ' + r['model'] if r['model'] else ''}: {', '.join(vals)}")
+    return "; ".join(out) or "–"
 
 def summary_rows(outputs: str | os.PathLike) -> list[dict]:
     "One dict per notebook run found under `outputs`"
@@ -284,9 +355,9 @@ def write_summary(outputs: str | os.PathLike | None = None) -> Path:
     rows = summary_rows(outputs)
     lines = ["# reidlab results summary", "",
              "Rows marked *synthetic data* are demo runs on generated people: they show the pipeline works "
-             "and the model learns, and are **not** reproductions of the papers' numbers. Paper values in "
-             "parentheses. Metrics in percent.", "",
-             "| paper | dataset | preset | key metrics: ours (paper) | wall time | status |", "|---|---|---|---|---|---|"]
+             "and the model learns, and are **not** reproductions of the papers' numbers. In parentheses: the "
+             "paper's value on real data, the chance level on synthetic data. Metrics in percent.", "",
+             "| paper | dataset | preset | key metrics: ours (paper or chance) | wall time | status |", "|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['paper']} | {r['dataset']} | {r['preset']} | {r['metrics']} | {r['wall_time_s']:.0f} s "
                      f"| {r['status']} |")
@@ -294,6 +365,12 @@ def write_summary(outputs: str | os.PathLike | None = None) -> Path:
     return atomic_write_text(outputs/"SUMMARY.md", "\n".join(lines) + "\n")
 
 # %% ../../nbs/common/14_reproduce.ipynb #9a5eae2d
+def _previous_wall_time(out_dir: Path, params: dict) -> float | None:
+    "How long the same notebook took last time with the same parameters (an ETA), if it finished"
+    try: rec = json.loads(_status_path(out_dir).read_text())
+    except (OSError, ValueError): return None
+    return rec.get("wall_time_s") if rec.get("status") == "ok" and rec.get("parameters") == params else None
+
 def run_all(data=None, only: list[str] | None = None, outputs=None, parameters: dict | None = None,
             timeout: float | None = None, echo=print) -> list[dict]:
     "Run every reproduce notebook (demo, or paper preset where `data` holds the dataset); write SUMMARY.md"
@@ -317,17 +394,19 @@ def run_all(data=None, only: list[str] | None = None, outputs=None, parameters: 
                 continue
             params["data_root"] = str(folder)
         what = f"paper preset on {params['data_root']}" if "data_root" in params else "demo, synthetic data"
-        echo(f"{tag}: running ({what}) ...")
-        rec = run_notebook(nb, out_dir, params, timeout=timeout, progress=sys.stderr.isatty())
+        expected = _previous_wall_time(out_dir, {"out_dir": str(out_dir), **params})
+        echo(f"{tag}: running ({what})" + (f", about {_hms(expected)} last time" if expected else "") + " ...")
+        rec = run_notebook(nb, out_dir, params, timeout=timeout, echo=echo, tag=tag, expected_s=expected)
         res = out_dir/"results.json"
         metrics = key_metrics(json.loads(res.read_text())) if rec["status"] == "ok" and res.exists() else ""
-        echo(f"{tag}: {rec['status']} in {rec['wall_time_s']:.0f} s" + (f"  {metrics}" if metrics else "")
+        echo(f"{tag}: {rec['status']} in {_hms(rec['wall_time_s'])}" + (f"  {metrics}" if metrics else "")
              + (f"  ({rec['error']}; full traceback in {out_dir/'error.txt'})" if rec["error"] else ""))
         records.append(rec)
     summary = write_summary(outputs)
     echo(f"summary: {summary}")
     return records
 
+# %% ../../nbs/common/14_reproduce.ipynb #b80f5e49
 def run_reproduce(paper: str, dataset: str, parameters: dict | None = None, out_root=None) -> dict:
     "Run one reproduce notebook (`reidlab reproduce <paper> <dataset> -p KEY VALUE`)"
     d = dataset_key(dataset)
@@ -337,7 +416,7 @@ def run_reproduce(paper: str, dataset: str, parameters: dict | None = None, out_
         known = [str(p.relative_to(repo_root())) for p in reproduce_notebooks()]
         raise ReidlabError(f"no notebook {nb}; reproduce notebooks: {known}")
     outputs = Path(out_root) if out_root else outputs_root()
-    rec = run_notebook(nb, outputs/paper/d.key, parameters, progress=sys.stderr.isatty())
+    rec = run_notebook(nb, outputs/paper/d.key, parameters, echo=print, tag=f"{paper}/{nb.name}")
     write_summary(outputs)
     return rec
 

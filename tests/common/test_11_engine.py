@@ -301,8 +301,25 @@ def test_relabel_and_ema_resume_bit_identically_after_kill_9():
 
 # %% ../../nbs/common/11_engine.ipynb #66f46bf7
 def test_progress_is_compact_off_a_terminal():
-    import contextlib as _cl, io as _io
-    with tempfile.TemporaryDirectory() as td, _cl.redirect_stderr(_io.StringIO()) as err:
-        tiny_setup(Path(td), progress=True, tensorboard=False).fit()
-    text = err.getvalue()
-    assert "training" in text and "4/4" in text and text.count("\r") < 30, text
+    import contextlib as _cl, io as _io, json as _json, os as _os
+    from unittest import mock as _mock
+    with tempfile.TemporaryDirectory() as td, _cl.redirect_stdout(_io.StringIO()) as out, _cl.redirect_stderr(_io.StringIO()) as err, \
+            _mock.patch.dict(_os.environ, {"REIDLAB_PROGRESS_FILE": f"{td}/progress.json"}):
+        tiny_setup(Path(td)/"trial_1", progress=True, tensorboard=False, hooks=[ProgressBars(mode="lines")]).fit()
+        status = _json.loads(Path(f"{td}/progress.json").read_text())
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 3 and lines[0].startswith("── ") and "trial_1: 4 epoch(s) of 4" in lines[0], lines   # header, first and last epoch
+    assert "epoch 1/4 loss" in lines[1] and "ETA" in lines[1] and "epoch 4/4 loss" in lines[2] and "R1" in lines[2]
+    assert err.getvalue() == "" and "\r" not in out.getvalue() and "\x1b[" not in out.getvalue()     # no bars, no cursor moves
+    assert status["state"] == "done" and (status["epoch"], status["epochs"]) == (4, 4) and status["run"].endswith("/trial_1")
+
+# %% ../../nbs/common/11_engine.ipynb #53dcfb3b
+def test_progress_mode_follows_the_environment():
+    from unittest import mock as _mock
+    import os as _os
+    with _mock.patch.dict(_os.environ, {"REIDLAB_PROGRESS": "off"}): assert progress_mode() == "off"
+    with _mock.patch.dict(_os.environ, {"REIDLAB_PROGRESS": ""}), _mock.patch.object(sys, "stderr", io.StringIO()):
+        assert progress_mode() == "lines"                                   # no notebook, no terminal: plain lines
+        assert progress_bar(range(3)).disable                                # and no bars for inner loops either
+    with pytest.raises(ReidlabError, match="mode must be one of"): ProgressBars(mode="fancy")
+    assert _tqdm_class("widgets").__module__ == "tqdm.notebook" and _tqdm_class("bars").__module__ == "tqdm.std"

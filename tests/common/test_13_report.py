@@ -11,6 +11,35 @@ import json, tempfile
 import pytest
 from matplotlib.figure import Figure
 
+# %% ../../nbs/common/13_report.ipynb #fb758920
+import base64, contextlib, csv, io as _io
+@contextlib.contextmanager
+def notebook_shell():
+    "A plain IPython shell for the block (what a kernel looks like to `in_notebook`), capturing what is displayed"
+    from traitlets.config import Config
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+    made = not InteractiveShell.initialized()
+    cfg = Config(); cfg.HistoryManager.hist_file = ":memory:"
+    shell = InteractiveShell.instance(config=cfg)
+    try:
+        with capture_output() as cap: yield shell, cap
+    finally:
+        if made: InteractiveShell.clear_instance()
+
+def pngs(cap) -> list[bytes]:
+    "The PNG images among the captured display outputs"
+    return [base64.b64decode(o.data["image/png"]) for o in cap.outputs if "image/png" in o.data]
+
+VI_ROWS = ([dict(setting="visible->thermal", metric=m, ours=v, paper=p, selection=s)
+            for s in ("last", "best_on_test") for m, v, p in (("R1", 32.17, 91.05), ("R20", 100.0, 98.57), ("mAP", 25.3, 83.28))]
+           + [dict(setting="visible->thermal", metric=m, ours=v, selection="chance (random ranking)")
+              for m, v in (("R1", 3.35), ("R20", 100.0), ("mAP", 5.06))]
+           + [dict(setting="visible->thermal", metric="trials", ours=2.0, selection="last")])
+PROV = {"wall_time_s": 3235.7, "git_commit": "a55135d70222b200e5581c2f684269ff9e4f18c8-dirty", "device": "cpu: x86_64, 2 cores",
+        "seed": 0, "preset": "demo", "data_fingerprint": "4a17c5439a954700 (1241 files)", "config": "dataset: regdb\nepochs: 10\n",
+        "departures_from_paper": {"epochs": [61, 10]}}
+
 # %% ../../nbs/common/13_report.ipynb #1b00840a
 def test_write_results_files_and_labels():
     rows = [{"setting": "all-search", "metric": "R1", "paper": 61.68, "ours": np.float32(12.5), "selection": "last"},
@@ -18,22 +47,26 @@ def test_write_results_files_and_labels():
     prov = collect_provenance(seed=0, preset="demo", device="cpu", data_fingerprint="abc (3 files)", wall_time_s=12.34, synthetic=True)
     assert prov["wall_time_s"] == 12.3 and "torch" in prov["packages"] and prov["device"].startswith("cpu")
     with tempfile.TemporaryDirectory() as td:
-        paths = write_results(td, rows, paper="hctriplet", dataset="sysu_mm01", preset="demo", synthetic=True, provenance=prov)
+        paths = write_results(td, rows, paper="hctriplet", dataset="sysu_mm01", preset="paper", synthetic=False, provenance=prov)
         doc = json.loads((Path(td)/"results.json").read_text())
         assert paths["json"] == Path(td)/"results.json"
         assert set(doc) == {"paper", "dataset", "preset", "synthetic", "smoke", "run_id", "rows", "provenance"}
-        assert doc["synthetic"] is True and doc["smoke"] is False and doc["provenance"]["wall_time_s"] == 12.3
+        assert doc["synthetic"] is False and doc["smoke"] is False and doc["provenance"]["wall_time_s"] == 12.3
         assert doc["rows"][0] == {"setting": "all-search, last epoch", "metric": "R1", "paper": 61.68, "ours": 12.5, "delta": -49.18,
                                   "selection": "last"}
         assert doc["rows"][1]["paper"] is None and doc["rows"][1]["delta"] is None and doc["rows"][1]["setting"] == "all-search"
         md = paths["md"].read_text()
-        assert SYNTHETIC_LABEL in md and "| all-search, last epoch | R1 | 61.68 | 12.50 | -49.18 |" in md and "| – |" in md
-        assert list(csv.DictReader(io.StringIO(paths["csv"].read_text())))[0]["delta"] == "-49.18"
+        assert "| all-search | paper | 61.68 | – |" in md and "|  | last epoch | 12.50 | – |" in md and "|  |  | – | 10.00 |" in md
+        assert "| all-search | last epoch | -49.18 |" in md and SYNTHETIC_LABEL not in md   # the delta view, real data
+        assert "<details><summary>Provenance: " in md and "</details>" in md
+        assert list(csv.DictReader(_io.StringIO(paths["csv"].read_text())))[0]["delta"] == "-49.18"
         assert doc["run_id"] in md and doc["run_id"] in paths["csv"].read_text()        # the three files belong to one run
         assert sorted(p.name for p in Path(td).iterdir()) == ["results.csv", "results.json", "results.md"]
-        paths = write_results(td, rows[:1], paper="hctriplet", dataset="sysu_mm01", preset="paper", synthetic=False, provenance=prov, smoke=True)
-        assert SYNTHETIC_LABEL not in paths["md"].read_text() and SYNTHETIC_LABEL not in paths["csv"].read_text()
-        assert json.loads(paths["json"].read_text())["smoke"] is True and "Smoke-size run" in paths["md"].read_text()
+        paths = write_results(td, rows[:1], paper="hctriplet", dataset="sysu_mm01", preset="demo", synthetic=True, provenance=prov, smoke=True)
+        md = paths["md"].read_text()
+        assert SYNTHETIC_LABEL in md and SYNTHETIC_LABEL in paths["csv"].read_text() and "delta" not in md
+        assert json.loads(paths["json"].read_text())["rows"][0]["delta"] is None          # no delta against the paper on synthetic data
+        assert json.loads(paths["json"].read_text())["smoke"] is True and "Smoke-size run" in md
         with pytest.raises(ReidlabError, match="wall_time_s"): write_results(td, rows, paper="p", dataset="d", preset="demo", synthetic=True, provenance={})
         with pytest.raises(ReidlabError, match="finite"):
             write_results(td, [{"setting": "s", "metric": "R1", "ours": float("nan")}], paper="p", dataset="d", preset="demo", synthetic=True, provenance=prov)
@@ -56,6 +89,49 @@ def test_write_results_all_or_nothing():
                           synthetic=True, provenance={"wall_time_s": 1})
         assert json.loads(first["json"].read_text())["run_id"] == run_id and run_id in first["md"].read_text() and run_id in first["csv"].read_text()
         assert sorted(p.name for p in Path(td).iterdir()) == ["results.csv", "results.json", "results.md"]
+
+# %% ../../nbs/common/13_report.ipynb #c9b32d58
+def test_wide_rows_and_the_chance_view():
+    metrics, rows = wide_results(ResultsTable.from_rows(VI_ROWS).records())
+    assert metrics == ["R1", "R20", "mAP", "trials"]
+    assert [(r["model"], r["kind"]) for r in rows] == [("paper", "paper"), ("last epoch", "ours"), ("best on test (upstream)", "ours"),
+                                                        ("chance (random ranking)", "chance")]
+    assert rows[1]["values"] == {"R1": 32.17, "R20": 100.0, "mAP": 25.3, "trials": 2.0}
+    title, diff = _comparison(rows, synthetic=True)
+    assert title.startswith("ours − chance") and diff[0]["values"] == {"R1": 28.82, "R20": 0.0, "mAP": 20.24}
+    header, body = _cells(rows, metrics)
+    assert body[1] == ["", "last epoch", "32.17", "100.00", "25.30", "2"]      # whole-number columns as integers
+    # text-to-image (one chance row for every setting) and a setting that extends the chance row's setting
+    t2i = [dict(setting="text-to-image, global", metric="R1", ours=40.0, selection="last"),
+           dict(setting="chance (random ranking)", metric="R1", ours=4.0)]
+    assert _comparison(wide_results(ResultsTable.from_rows(t2i).records())[1], True)[1][0]["values"] == {"R1": 36.0}
+    ext = [dict(setting="all-search, pool feature", metric="R1", ours=40.0, selection="last"),
+           dict(setting="all-search", metric="R1", ours=5.0, selection="chance (random ranking)")]
+    assert _comparison(wide_results(ResultsTable.from_rows(ext).records())[1], True)[1][0]["values"] == {"R1": 35.0}
+
+# %% ../../nbs/common/13_report.ipynb #85f25159
+def test_show_results_table_label_integers_no_delta():
+    with tempfile.TemporaryDirectory() as td:
+        paths = write_results(td, VI_ROWS, paper="hctriplet", dataset="regdb", preset="demo", synthetic=True, provenance=PROV)
+        with notebook_shell() as (shell, cap): show_results(paths)
+        (out,) = cap.outputs
+        page = out.data["text/html"]
+        table = page[page.index("<table>"):page.index("</table>")]
+        assert f"<caption" in table and SYNTHETIC_LABEL in table              # the label is part of the displayed table
+        assert table.count("<tr>") == 1 + 4                                   # header + paper, last, best, chance: one row each
+        assert ">2</td>" in table and "2.00" not in table and "delta" not in page and "ours − chance" in page
+        assert "<details><summary>Provenance: commit a55135d702-dirty" in page and "epochs: paper 61 → here 10" in page
+        assert SYNTHETIC_LABEL in out.data["text/plain"]
+        with contextlib.redirect_stdout(_io.StringIO()) as so: show_results(Path(td))   # a terminal: compact text
+        text = so.getvalue()
+        assert len(text.splitlines()) < 20 and "last epoch" in text and "+28.82" in text and SYNTHETIC_LABEL in text.splitlines()[0]
+        md = paths["md"].read_text()
+        assert md.split("<details>")[0].count("\n| ") == 9 and f"| **{SYNTHETIC_LABEL}** |" in md and "```yaml\ndataset: regdb" in md
+        real = write_results(Path(td)/"real", VI_ROWS[:6], paper="hctriplet", dataset="regdb", preset="paper", synthetic=False, provenance=PROV)
+        with notebook_shell() as (shell, cap): show_results(real)
+        page = cap.outputs[0].data["text/html"]
+        assert "delta = ours − paper" in page and "−58.88" not in page and "-58.88" in page and SYNTHETIC_LABEL not in page
+        with pytest.raises(ReidlabError, match="no results"): show_results(Path(td)/"nowhere")
 
 # %% ../../nbs/common/13_report.ipynb #20c2fcb8
 def test_paper_card_checks_its_rows():
@@ -89,6 +165,32 @@ def test_plots_draw_what_they_say():
         with open(Path(td)/"metrics.csv", "w") as f: f.write("epoch,loss,test/R1\n0,2.0,\n1,1.5,0.25\n")
         fig = plot_training_curves(Path(td)/"metrics.csv")
         assert fig.axes[1].get_lines()[0].get_ydata().tolist() == [0.25]
+
+# %% ../../nbs/common/13_report.ipynb #e89bf49b
+def test_plots_show_inline_once_and_still_save():
+    from matplotlib import _pylab_helpers
+    n_pyplot = _pylab_helpers.Gcf.get_num_fig_managers()
+    with tempfile.TemporaryDirectory() as td, notebook_shell() as (shell, cap):
+        shell.push(dict(plot_cmc=plot_cmc, plot_training_curves=plot_training_curves, td=td))
+        shell.run_cell("fig = plot_cmc({'last': [0.5, 1.0], 'best': [0.5, 1.0]}, path=f'{td}/cmc.png')\nfig", store_history=True)
+        assert len(pngs(cap)) == 1 and pngs(cap)[0][:4] == b"\x89PNG"     # shown once although the cell also returns it
+        assert (Path(td)/"cmc.png").read_bytes()[:4] == b"\x89PNG"
+        shell.run_cell("fig", store_history=True)                              # a later cell showing it again
+        shell.run_cell("for i in range(2): plot_training_curves([{'epoch': 0, 'loss': 1.0}, {'epoch': 1, 'loss': 0.5}])", store_history=True)
+        shell.run_cell("plot_cmc({'a': [1.0]}, show=False)\nNone", store_history=True)
+        assert len(pngs(cap)) == 4                                             # + the later cell + two in the loop, none for show=False
+    with contextlib.redirect_stdout(_io.StringIO()) as so: plot_cmc({"a": [1.0]})  # outside a notebook: nothing printed
+    assert so.getvalue() == "" and _pylab_helpers.Gcf.get_num_fig_managers() == n_pyplot  # pyplot's figure list untouched
+
+# %% ../../nbs/common/13_report.ipynb #ab5c6a16
+def test_cmc_curves_that_coincide_stay_distinguishable():
+    fig = plot_cmc({"last": [0.5, 0.8, 1.0], "best": [0.5, 0.8, 1.0], "chance": [0.1, 0.2, 0.3]}, max_rank=3)
+    lines = fig.axes[0].get_lines()
+    assert len({(l.get_linestyle(), l.get_marker()) for l in lines}) == 3 and lines[0].get_linewidth() > lines[1].get_linewidth()
+    assert all(float(t).is_integer() for t in fig.axes[0].get_xticks())          # rank ticks are whole numbers
+    runs = {"split 1": [{"epoch": 0, "loss": 2.0}, {"epoch": 1, "loss": 1.0}], "split 2": [{"epoch": 0, "loss": 3.0}]}
+    fig = plot_training_curves(runs, title="two splits")
+    assert [l.get_label() for l in fig.axes[0].get_lines()] == ["split 1", "split 2"] and fig.axes[0].get_legend() is not None
 
 # %% ../../nbs/common/13_report.ipynb #a55f2f50
 def test_embedding_scatter_groups_identities():

@@ -101,16 +101,41 @@ def test_synthetic_cache_reused_and_replaced():
             if old_env is None: del os.environ["REIDLAB_CACHE"]
             else: os.environ["REIDLAB_CACHE"] = old_env
 
+# %% ../../nbs/common/14_reproduce.ipynb #9930bb9d
+def test_notebook_progress_one_line_per_change():
+    with tempfile.TemporaryDirectory() as td:
+        lines = []
+        w = NotebookProgress(Path(td)/"progress.json", lines.append, "[1/2] p/reproduce_regdb.ipynb", min_s=0, quiet_s=3600)
+        with w:
+            w.stop.set()                                   # driven by hand below rather than by its thread
+            w.poll()                                       # no progress file yet, not quiet for long: no line
+            for epoch, state, eta in ((0, "started", None), (1, "training", 30.0), (1, "training", 30.0), (2, "done", None)):
+                atomic_write_json(w.path, dict(run="regdb/trial_1", state=state, epoch=epoch, epochs=2, eta_s=eta))
+                w.poll()
+        assert not w.path.exists() and len(lines) == 3, lines
+        assert lines[0].startswith("[1/2] p/reproduce_regdb.ipynb: regdb/trial_1 started (2 epochs) · 0 s")
+        assert "regdb/trial_1 epoch 1/2 · 0 s · ETA of regdb/trial_1 30 s" in lines[1] and "regdb/trial_1 trained" in lines[2]
+        w2 = NotebookProgress(Path(td)/"p2.json", lines.append, "nb", expected_s=600); w2.t0 = time.time() - 90
+        assert w2.line(None) == "nb: running · 1 min 30 s · ETA 8 min 30 s (the last run took 10 min 00 s)"
+    with mock.patch.dict(os.environ, {"REIDLAB_PROGRESS": "bars"}):
+        with _kernel_env(REIDLAB_PROGRESS="lines", REIDLAB_PROGRESS_FILE="/x"): assert os.environ["REIDLAB_PROGRESS"] == "lines"
+        assert os.environ["REIDLAB_PROGRESS"] == "bars" and "REIDLAB_PROGRESS_FILE" not in os.environ
+
 # %% ../../nbs/common/14_reproduce.ipynb #2e606e18
 def test_summary_table_of_runs():
     with tempfile.TemporaryDirectory() as td:
         o = Path(td)
-        (o/"p"/"regdb").mkdir(parents=True); (o/"p"/"sysu").mkdir(parents=True)
+        for d in ("regdb", "sysu", "market"): (o/"p"/d).mkdir(parents=True)
         atomic_write_json(o/"p"/"regdb"/"status.json", dict(paper="p", dataset="regdb", status="ok", wall_time_s=12.0, parameters={}))
-        atomic_write_json(o/"p"/"regdb"/"results.json", dict(paper="p", dataset="regdb", preset="demo", synthetic=True, rows=[
+        atomic_write_json(o/"p"/"regdb"/"results.json", dict(paper="p", dataset="regdb", preset="paper", synthetic=False, rows=[
             dict(setting="V->T", metric="R1", paper=91.05, ours=50.0, delta=-41.05), dict(setting="V->T", metric="mAP", paper=None, ours=40.0, delta=None),
             dict(setting="V->T", metric="mINP", paper=1.0, ours=2.0, delta=1.0)]))
+        atomic_write_json(o/"p"/"market"/"status.json", dict(paper="p", dataset="market1501", status="ok", wall_time_s=30.0, parameters={}))
+        atomic_write_json(o/"p"/"market"/"results.json", dict(paper="p", dataset="market1501", preset="demo", synthetic=True, rows=[
+            dict(setting="all, last epoch", metric="R1", paper=94.0, ours=50.0, delta=None, selection="last"),
+            dict(setting="chance (random ranking)", metric="R1", paper=None, ours=5.0, delta=None)]))
         atomic_write_json(o/"p"/"sysu"/"status.json", dict(paper="p", dataset="sysu_mm01", status="failed", error="boom", wall_time_s=3.0, parameters={"preset": "demo"}))
         text = write_summary(o).read_text()
-        assert "| p | regdb | demo (synthetic data) | V->T: R1 50.00 (91.05), mAP 40.00 | 12 s | ok |" in text, text
-        assert "FAILED: boom" in text and "mINP" not in text.split("|---|")[-1]
+        assert "| p | regdb | paper | V->T: R1 50.00 (91.05), mAP 40.00 | 12 s | ok |" in text, text
+        assert "| p | market1501 | demo (synthetic data) | all, last epoch: R1 50.00 (chance 5.00) | 30 s | ok |" in text, text
+        assert "FAILED: boom" in text and "mINP" not in text.split("|---|")[-1] and "94.00" not in text
