@@ -173,3 +173,37 @@ def test_label_statistics_by_hand():
     assert g["precision"] > 0.9 and knn["positives_per_anchor"] == 8
     with pytest.raises(ReidlabError, match="at least one positive"): label_statistics(torch.zeros(1, 6, dtype=torch.bool), [0], ids)
     with pytest.raises(ReidlabError, match=r"\(2, 6\)"): label_statistics(y[:, :5], [0, 4], ids)
+
+# %% ../../nbs/gsmlp_smlc/03_labels.ipynb #97a51d3e
+def test_label_candidates_toy_and_agreement():
+    c2, c0 = label_candidates(toy_memory(), [2, 0], 0.6, 2)
+    assert (c2.anchor, c2.similar, c2.structural, c2.positives) == (2, [3, 4], [6, 5, 4], [4])
+    assert [round(float(c2.distance[j]), 3) for j in c2.structural] == [1.030, 1.227, 1.318]
+    assert (c0.similar, c0.positives) == ([1], [1]) and abs(float(c0.similarity[1]) - 0.766) < 1e-3
+    M, _ = clustered_memory(seed=4)
+    t = torch.arange(0, len(M), 11)
+    y = gsmlp_labels(M, t, 0.6, 10)
+    for b, c in enumerate(label_candidates(M, t, 0.6, 10)):
+        assert sorted(c.positives + [c.anchor]) == torch.nonzero(y[b]).flatten().tolist()
+        assert set(c.positives) <= set(c.similar) & set(c.structural)
+        assert all(c.similarity[c.similar[i]] >= c.similarity[c.similar[i + 1]] for i in range(len(c.similar) - 1))
+
+# %% ../../nbs/gsmlp_smlc/03_labels.ipynb #29e1703f
+def test_plot_label_candidates_draws_strips():
+    import tempfile
+    from pathlib import Path
+    M, ids = clustered_memory(n_ids=6, per_id=5, dim=8, noise=0.5, seed=5)
+    imgs = torch.rand(len(M), 3, 16, 8)
+    with tempfile.TemporaryDirectory() as td:
+        fig = plot_label_candidates(imgs, M, [0, 7], ids, 0.6, 3, max_shown=4, path=Path(td)/"c.png")
+        assert (Path(td)/"c.png").stat().st_size > 0
+    axes = fig.axes
+    assert len(axes) == 2 * 3 * 5
+    c = label_candidates(M, [0], 0.6, 3)[0]
+    shown = [ax for ax in axes[1:5] if ax.images]                       # first strip: the similarity candidates of anchor 0
+    assert len(shown) == min(4, len(c.similar))
+    ok = [ax.spines["top"].get_edgecolor() for ax in shown]
+    expected = ["tab:green" if ids[j] == ids[0] else "tab:red" for j in c.similar[:4]]
+    from matplotlib.colors import to_rgba
+    assert ok == [to_rgba(e) for e in expected]
+    assert "similarity candidates" in axes[0].get_ylabel()

@@ -14,7 +14,8 @@ from .memory import GramStats, MemoryBank, gram_stats
 
 # %% auto #0
 __all__ = ['PADDINGS', 'METHODS', 'CHUNK_BUDGET_BYTES', 'GRAM_CHUNK_BYTES', 'stable_smallest', 'similarity_candidates',
-           'structural_distance', 'gsmlp_labels', 'ss_labels', 'knn_labels', 'LabelStats', 'label_statistics']
+           'structural_distance', 'gsmlp_labels', 'ss_labels', 'knn_labels', 'LabelStats', 'label_statistics',
+           'LabelCandidates', 'label_candidates', 'plot_label_candidates']
 
 # %% ../../../nbs/gsmlp_smlc/03_labels.ipynb #42cff420
 PADDINGS = ("none", "stable")
@@ -184,3 +185,66 @@ def label_statistics(labels: torch.Tensor, targets, true_ids) -> LabelStats:
     if (pos == 0).any(): raise ReidlabError("every label row needs at least one positive (the anchor)")
     per_id = torch.bincount(ids - ids.min())[ids[t] - ids.min()].double()
     return LabelStats(pos, hits / pos, hits / per_id)
+
+# %% ../../../nbs/gsmlp_smlc/03_labels.ipynb #024a253d
+@dataclass
+class LabelCandidates:
+    "One anchor's similarity candidates, structural candidates and positives (anchor excluded), with its rows' scores"
+    anchor: int
+    similar: list
+    structural: list
+    positives: list
+    similarity: torch.Tensor        # (N,) cosine to the anchor
+    distance: torch.Tensor          # (N,) structural distance to the anchor
+
+def _ordered(mask: torch.Tensor, key: torch.Tensor, anchor: int, descending: bool) -> list:
+    "Rows of `mask` except the anchor, ordered by `key` (stable)"
+    idx = torch.nonzero(mask).flatten()
+    idx = idx[idx != anchor]
+    return idx[torch.sort(key[idx], descending=descending, stable=True).indices].tolist()
+
+@torch.no_grad()
+def label_candidates(memory, anchors, threshold: float = 0.6, min_candidates: int = 10,
+                     candidate_padding: str = "none", method: str = "gram") -> list[LabelCandidates]:
+    "Per anchor: C by similarity, R by structural distance and the positives C ∩ R, as `gsmlp_labels` forms them"
+    _check_options(threshold, min_candidates, candidate_padding)
+    m, t, tracked = _inputs(memory, anchors)
+    s = _similarities(m, t)
+    cand, k, count = similarity_candidates(s, threshold, min_candidates, candidate_padding)
+    d = _structural(m, t, s, method, tracked, None)
+    near = stable_smallest(d, k + 1)
+    labels = cand & near
+    labels[count == 1] = False
+    out = []
+    for b, a in enumerate(t.tolist()):
+        out.append(LabelCandidates(a, _ordered(cand[b], s[b], a, True), _ordered(near[b], d[b], a, False),
+                                   _ordered(labels[b], s[b], a, True), s[b].cpu(), d[b].float().cpu()))
+    return out
+
+# %% ../../../nbs/gsmlp_smlc/03_labels.ipynb #c1f13fd6
+_STRIPS = (("similar", "similarity candidates C"), ("structural", "structural candidates R"), ("positives", "positives C ∩ R"))
+
+def plot_label_candidates(images, memory, anchors, true_ids=None, threshold: float = 0.6, min_candidates: int = 10,
+                          candidate_padding: str = "none", max_shown: int = 8, path=None):
+    "Image strips per anchor: similarity candidates, structural candidates, positives (green: same identity, red: not)"
+    from reidlab_common.report import _as_image, _figure, save_figure
+    cands = label_candidates(memory, anchors, threshold, min_candidates, candidate_padding)
+    ids = None if true_ids is None else torch.as_tensor(true_ids).tolist()
+    fig = _figure(0.75 * (max_shown + 1) + 1.6, 1.45 * 3 * len(cands))
+    axes = fig.subplots(3 * len(cands), max_shown + 1, squeeze=False)
+    for a, c in enumerate(cands):
+        for r, (field, name) in enumerate(_STRIPS):
+            row, rows = axes[3 * a + r], getattr(c, field)
+            for ax in row: ax.set_xticks([]); ax.set_yticks([]); ax.set_frame_on(False)
+            row[0].imshow(_as_image(images[c.anchor])); row[0].set_frame_on(True)
+            prec = "" if ids is None or not rows else f", precision {sum(ids[j] == ids[c.anchor] for j in rows) / len(rows):.2f}"
+            row[0].set_ylabel(f"{name}\n{len(rows)} rows{prec}", fontsize=6, rotation=0, ha="right", va="center")
+            row[0].set_title(f"anchor {c.anchor}" + ("" if ids is None else f" (id {ids[c.anchor]})"), fontsize=6)
+            for ax, j in zip(row[1:], rows[:max_shown]):
+                ax.imshow(_as_image(images[j])); ax.set_frame_on(True)
+                score = f"d {float(c.distance[j]):.2f}" if field == "structural" else f"s {float(c.similarity[j]):.2f}"
+                ax.set_title(score, fontsize=6)
+                colour = "tab:grey" if ids is None else ("tab:green" if ids[j] == ids[c.anchor] else "tab:red")
+                for sp in ax.spines.values(): sp.set_edgecolor(colour); sp.set_linewidth(2.5)
+    if path: save_figure(fig, path)
+    return fig

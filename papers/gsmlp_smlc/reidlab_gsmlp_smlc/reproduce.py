@@ -5,7 +5,7 @@
 # %% ../../../nbs/gsmlp_smlc/08_reproduce.ipynb #b03260da
 from __future__ import annotations
 
-import os
+import os, re, time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +22,8 @@ from .train import TrainedModel, chance_level, evaluate_model, train_model
 DATASETS = GSMLPConfig.DATASETS
 
 # %% auto #0
-__all__ = ['DATASETS', 'SETTINGS', 'Reproduction', 'load_model', 'preflight', 'reproduce', 'train_main']
+__all__ = ['DATASETS', 'SETTINGS', 'PREDICTORS', 'Reproduction', 'load_model', 'preflight', 'reproduce', 'run_ablation',
+           'train_main']
 
 # %% ../../../nbs/gsmlp_smlc/08_reproduce.ipynb #c84f7f6c
 SETTINGS = {"before": "before training", "last": "trained", "best_on_test": "trained", "checkpoint": "checkpoint",
@@ -96,6 +97,27 @@ def reproduce(cfg: GSMLPConfig, data_root, out_dir, checkpoint=None, progress: b
         best = tm.best_model()
         if best is not None: results["best_on_test"] = evaluate_model(best, ds, cfg, device).as_dict()
     return Reproduction(cfg.dataset, results, chance_level(ds, chance_draws, cfg.seed), tm)
+
+# %% ../../../nbs/gsmlp_smlc/08_reproduce.ipynb #36e1f2c4
+PREDICTORS = {"GSMLP": {"label_method": "gsmlp"}, "SS": {"label_method": "ss"}, "KNN": {"label_method": "knn"}}
+
+def run_ablation(cfg: GSMLPConfig, data_root, out_dir, variants: dict, progress: bool = False, resume: bool = True,
+                 chance_draws: int = 5) -> tuple[list[dict], dict]:
+    "Train and evaluate each variant (name -> config changes): rows per variant and selection, and the Reproductions"
+    rows, reps = [], {}
+    for name, changes in variants.items():
+        vcfg = cfg.replace(**changes)
+        t0 = time.time()
+        rep = reps[name] = reproduce(vcfg, data_root, Path(out_dir)/re.sub(r"[^\w.=-]+", "_", name), progress=progress,
+                                     chance_draws=chance_draws, resume=resume)
+        last = rep.trained.history[-1]
+        labels = {k: last.get(f"label_{k}") for k in ("precision", "recall", "positives_per_anchor")}
+        for sel in ("last", "best_on_test"):
+            if sel in rep.results:
+                r = rep.results[sel]
+                rows.append(dict(variant=name, selection=sel, R1=r["R1"], mAP=r["mAP"], mINP=r["mINP"],
+                                 best_epoch=rep.trained.best_epoch, **labels, minutes=round((time.time() - t0) / 60, 2)))
+    return rows, reps
 
 # %% ../../../nbs/gsmlp_smlc/08_reproduce.ipynb #e2516598
 def train_main(dataset: str, config_path: str | os.PathLike | None = None, overrides: dict | None = None) -> int:
