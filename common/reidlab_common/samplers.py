@@ -11,9 +11,11 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from .core import ReidlabError
+from .engine import Hook
 
 # %% auto #0
-__all__ = ['SamplerError', 'CrossModalityPlan', 'CrossModalitySampler', 'CrossModalityPairs', 'IdentitySampler', 'sample_frames']
+__all__ = ['SamplerError', 'CrossModalityPlan', 'CrossModalitySampler', 'SamplerCheckpoint', 'CrossModalityPairs',
+           'IdentitySampler', 'sample_frames']
 
 # %% ../../nbs/common/04_samplers.ipynb #605c2c0e
 class SamplerError(ReidlabError, ValueError):
@@ -60,10 +62,19 @@ class CrossModalitySampler:
         self.epoch = int(epoch)
 
     def state_dict(self) -> dict:
-        return dict(epoch=self.epoch, rng_state=self._state.get_state())
+        "The epoch and the NumPy stream as plain lists and numbers (a checkpoint loads it with weights_only=True)"
+        name, keys, pos, has_gauss, cached = self._state.get_state()
+        return dict(epoch=int(self.epoch), rng=[str(name), keys.tolist(), int(pos), int(has_gauss), float(cached)])
 
     def load_state_dict(self, state: dict) -> None:
-        self.epoch = state["epoch"]; self._state.set_state(state["rng_state"])
+        "Restore `state_dict()` output (also the earlier forms: a raw `rng_state` tuple, or flat `keys`/`pos`/... entries)"
+        if "rng" in state: name, keys, pos, has_gauss, cached = state["rng"]
+        elif "rng_state" in state: name, keys, pos, has_gauss, cached = state["rng_state"]
+        elif "keys" in state: name, keys, pos, has_gauss, cached = "MT19937", *(state[k] for k in ("keys", "pos", "has_gauss",
+                                                                                                   "cached"))
+        else: raise SamplerError(f"not a CrossModalitySampler state: keys {sorted(state)}")
+        self.epoch = int(state["epoch"])
+        self._state.set_state((name, np.asarray(keys, np.uint32), int(pos), int(has_gauss), float(cached)))
 
     def plan(self, epoch: int | None = None) -> CrossModalityPlan:
         "Draw one epoch: the next one from the stream, or epoch `epoch` (default `self.epoch`) with rng='per_epoch'"
@@ -88,6 +99,14 @@ class CrossModalitySampler:
         p = self.plan()
         self.epoch += 1 if self.rng_mode == "stream" else 0
         for v, t in zip(p.visible, p.thermal): yield list(zip(v.tolist(), t.tolist()))
+
+# %% ../../nbs/common/04_samplers.ipynb #c5508260
+class SamplerCheckpoint(Hook):
+    "Carries a batch sampler's state (its `state_dict`) in the training checkpoint, so a resumed run draws the same batches"
+    def __init__(self, sampler): self.sampler = sampler
+    def state_dict(self) -> dict: return self.sampler.state_dict()
+    def load_state_dict(self, state: dict) -> None: self.sampler.load_state_dict(state)
+
 
 # %% ../../nbs/common/04_samplers.ipynb #55868e5a
 class CrossModalityPairs:

@@ -78,6 +78,52 @@ def test_cross_modality_ddp_shards():
     try: CrossModalitySampler([0, 1, 2], [0, 1], 1, 1); raise AssertionError
     except SamplerError as e: assert "[2]" in str(e)
 
+# %% ../../nbs/common/04_samplers.ipynb #7e5849ab
+def test_sampler_state_plain_and_earlier_forms():
+    import io as _io
+    import torch as _torch
+    vis, thr = _toy_labels(5)
+    s = CrossModalitySampler(vis, thr, 3, 2, seed=4); list(s)
+    buf = _io.BytesIO(); _torch.save(SamplerCheckpoint(s).state_dict(), buf); buf.seek(0)
+    saved = _torch.load(buf, weights_only=True)                      # plain lists and numbers only
+    assert saved["epoch"] == 1 and saved["rng"][0] == "MT19937" and len(saved["rng"][1]) == 624
+    nxt = s.plan().visible
+    for form in (saved,                                               # today's form
+                 dict(epoch=1, rng_state=(saved["rng"][0], _np.array(saved["rng"][1], _np.uint32), *saved["rng"][2:])),
+                 dict(epoch=1, **dict(zip(("keys", "pos", "has_gauss", "cached"), saved["rng"][1:])))):   # earlier hook form
+        other = CrossModalitySampler(vis, thr, 3, 2, seed=4)
+        SamplerCheckpoint(other).load_state_dict(form)
+        assert other.epoch == 1 and _np.array_equal(other.plan().visible, nxt)
+    try: s.load_state_dict({"epoch": 0}); raise AssertionError
+    except SamplerError as e: assert "not a CrossModalitySampler state" in str(e)
+
+# %% ../../nbs/common/04_samplers.ipynb #b6abc85b
+def test_sampler_checkpoint_resumes_trainer():
+    import tempfile as _tempfile
+    import torch as _torch
+    from pathlib import Path as _Path
+    from torch.utils.data import DataLoader as _DataLoader
+    from reidlab_common.engine import TrainConfig, Trainer
+    vis, thr = _toy_labels(6)
+    class _PairIds:
+        def __len__(self): return len(vis)
+        def __getitem__(self, pair): return _torch.tensor(pair)
+    def _run(out, epochs, with_hook=True):
+        seen, sampler = [], CrossModalitySampler(vis, thr, 3, 2, seed=9, num_batches=3)
+        model = _torch.nn.Linear(1, 1)
+        def loss_fn(batch, out):
+            seen.append(batch.tolist()); return (out ** 2).sum(), {}
+        cfg = TrainConfig(epochs=epochs, out_dir=out, device="cpu", progress=False, tensorboard=False)
+        Trainer(model, _torch.optim.SGD(model.parameters(), lr=0.1), loss_fn, _DataLoader(_PairIds(), batch_sampler=sampler), cfg,
+                forward_fn=lambda m, b: m(_torch.ones(1, 1)), hooks=[SamplerCheckpoint(sampler)] if with_hook else []).fit()
+        return seen
+    with _tempfile.TemporaryDirectory() as td:
+        straight = _run(_Path(td)/"a", 2)
+        first, second = _run(_Path(td)/"b", 1), _run(_Path(td)/"b", 2)
+        assert len(straight) == 6 and first + second == straight and straight[:3] != straight[3:]
+        _run(_Path(td)/"c", 1, with_hook=False)
+        assert _run(_Path(td)/"c", 2, with_hook=False) == straight[:3]     # no hook: epoch 0's batches again
+
 # %% ../../nbs/common/04_samplers.ipynb #2b6ea2f4
 def test_cross_modality_pairs():
     import torch as _torch

@@ -29,17 +29,60 @@ def test_vi_drivers_route_by_modality():
         seen[modality] += len(x)
         return torch.nn.functional.normalize(torch.randn(len(x), 8, generator=torch.Generator().manual_seed(len(x))), dim=1)
     with tempfile.TemporaryDirectory() as td:
-        root = _tiny_vi("regdb", Path(td)/"r")
+        root = tiny_vi_dataset("regdb", Path(td)/"r")
         r = evaluate_regdb(embed, root, 1, tf, device="cpu")
         ds = load_dataset("regdb", root, trial=1)
         assert set(r) == {"visible->thermal", "thermal->visible"} and seen == {"visible": len(ds.query), "thermal": len(ds.gallery)}
-        root = _tiny_vi("sysu", Path(td)/"s")
+        root = tiny_vi_dataset("sysu", Path(td)/"s")
         seen.update(visible=0, thermal=0)
         s = evaluate_sysu(embed, root, tf, trials=(0, 1), device="cpu")
         sd = load_dataset("sysu_mm01", root, mode="all", trial=0)
         galleries = {r.path for m in ("all", "indoor") for t in (0, 1) for r in sysu_gallery(sd.root, sd.extra["test_ids"], m, t)}
         assert set(s) == {"all-search", "indoor-search"} and s["all-search"].num_trials == 2
         assert seen == {"visible": len(galleries), "thermal": len(sd.query)}
+        with pytest.raises(ReidlabError, match="dataset must be one of"): tiny_vi_dataset("market", Path(td)/"m")
+
+# %% ../../nbs/common/18_vi_protocols.ipynb #4e58555c
+def test_sysu_multi_shot_gallery_hand_case():
+    with tempfile.TemporaryDirectory() as td:
+        for cam, pid, n in ((1, 1, 12), (2, 1, 3), (5, 2, 1)):
+            (Path(td)/f"cam{cam}"/f"{pid:04d}").mkdir(parents=True)
+            for k in range(1, n + 1): (Path(td)/f"cam{cam}"/f"{pid:04d}"/f"{k:04d}.jpg").write_bytes(b"")
+        def names(recs, cam): return sorted(Path(r.path).name for r in recs if r.camid == cam)
+        every = [f"{k:04d}.jpg" for k in range(1, 13)]
+        for t, left_out in ((0, {"0002.jpg", "0010.jpg"}), (1, {"0008.jpg", "0012.jpg"})):
+            g = sysu_gallery(td, [1, 2], "all", t, shots="multi")
+            assert len(g) == 14 and len({r.path for r in g}) == 14
+            assert names(g, 1) == [f for f in every if f not in left_out]
+            assert names(g, 2) == ["0001.jpg", "0002.jpg", "0003.jpg"] and names(g, 5) == ["0001.jpg"]
+            assert [r.pid for r in g] == [1] * 13 + [2]
+        assert len(sysu_gallery(td, [1, 2], "indoor", 0, shots="multi")) == 13 and len(sysu_gallery(td, [1, 2], "all", 0)) == 3
+        assert sysu_setting("indoor", "multi") == "indoor-search, multi-shot" and sysu_setting("all") == "all-search"
+        with pytest.raises(ReidlabError, match="gallery shots"): sysu_setting("all", "three")
+
+# %% ../../nbs/common/18_vi_protocols.ipynb #fe7d59c0
+def test_sysu_multi_shot_driver():
+    import torchvision.transforms.v2 as T
+    from reidlab_common.synthetic import make_dataset
+    tf = T.Compose([T.ToImage(), T.ToDtype(torch.float32, scale=True), T.Resize((16, 8))])
+    seen = {"visible": 0, "thermal": 0}
+    def embed(x, modality):
+        seen[modality] += len(x)
+        return torch.nn.functional.normalize(x.flatten(1)[:, :32] + (modality == "thermal"), dim=1)
+    with tempfile.TemporaryDirectory() as td:
+        root = make_dataset("sysu_mm01", Path(td)/"s", n_train=4, n_val=2, n_test=3, images_per_folder=(8, 12), height=32, width=16)
+        sd = load_dataset("sysu_mm01", root, mode="all", trial=0)
+        s = evaluate_sysu(embed, root, tf, trials=(0, 1), device="cpu", shots=("single", "multi"))
+        assert list(s) == ["all-search", "indoor-search", "all-search, multi-shot", "indoor-search, multi-shot"]
+        pools = {r.path for m in ("all", "indoor") for k in ("single", "multi") for t in (0, 1)
+                 for r in sysu_gallery(sd.root, sd.extra["test_ids"], m, t, shots=k)}
+        assert seen == {"visible": len(pools), "thermal": len(sd.query)}
+        test_ids = set(sd.extra["test_ids"])
+        folders = [len(list(p.iterdir())) for c in (1, 2, 4, 5) for p in (Path(root)/f"cam{c}").iterdir() if int(p.name) in test_ids]
+        assert max(folders) > 10 and len(sysu_gallery(sd.root, test_ids, "all", 1, shots="multi")) == sum(min(10, n) for n in folders)
+        single = evaluate_sysu(embed, root, tf, trials=(0, 1), device="cpu")
+        assert list(single) == ["all-search", "indoor-search"] and all(single[k].as_dict() == s[k].as_dict() for k in single)
+        assert s["all-search, multi-shot"].num_trials == 2
 
 # %% ../../nbs/common/18_vi_protocols.ipynb #f488f990
 def test_chance_of_one_match_in_five():
@@ -75,3 +118,52 @@ def test_selection_table_rows():
     assert rows[("visible->thermal", CHANCE, "R1")].paper is None and table.records()[0]["setting"] == "visible->thermal, last epoch"
     assert "chance 1.0, 75.0x" in chance_gap(sels, {"visible->thermal": dict.fromkeys(RESULT_METRICS, 1.0)})
     assert list(selection_frame(sels, {}, [])["model"]) == ["last epoch", "best on test (upstream)"]
+    per[0]["last"][1]["thermal->visible, pool feature"] = res(0.0)           # a setting only split 1 reports
+    sels = regdb_selections(per)
+    assert list(sels[0].results) == ["visible->thermal", "thermal->visible, pool feature"]
+    assert sels[0].results["thermal->visible, pool feature"].num_trials == 1 and sels[0].results["visible->thermal"].num_trials == 2
+    frame = selection_frame(sels, {}, [PaperResult("regdb", "visible->thermal", {"R1": 91.05})])
+    assert frame[frame.model == "paper"].setting.tolist() == ["visible->thermal", "thermal->visible, pool feature"]
+    assert frame[frame.model == "paper"].R1.tolist() == ["91.05", NO_PAPER]
+
+# %% ../../nbs/common/18_vi_protocols.ipynb #7ed4c1ab
+def test_reproduction_drivers_with_a_stand_in_paper():
+    from types import SimpleNamespace
+    from reidlab_common.report import PaperResult
+    def res(c1): return EvalResult(np.array([c1, 1.0] + [1.0] * 18), 0.5, 0.25, 1, 1)
+    calls = []
+    def train_model(cfg, root, out_dir, trial=None, progress=True, resume=True):
+        calls.append(("train", Path(out_dir).name, trial))
+        return SimpleNamespace(model=0.25, epochs=4, best_epoch=1, best_model=lambda: 1.0)
+    def evaluate_sysu(model, root, cfg, trials, shots):
+        calls.append(("sysu", model, tuple(trials), shots))
+        return {sysu_setting("all", s): summarize_trials([res(model)] * len(trials)) for s in shots}
+    def evaluate_regdb(model, root, trial, cfg):
+        calls.append(("regdb", model, trial)); return {"visible->thermal": res(model / trial)}
+    paper = VIPaper(train_model, lambda path, cfg: 0.5, evaluate_sysu, evaluate_regdb,
+                    lambda name: [PaperResult(name, "visible->thermal" if name == "regdb" else "all-search", {"R1": 50.0})])
+    with tempfile.TemporaryDirectory() as td:
+        root = tiny_vi_dataset("sysu", Path(td)/"s")
+        cfg = SimpleNamespace(dataset="sysu", gallery_trials=2, gallery_shots=("single", "multi"))
+        rep = reproduce(paper, cfg, root, Path(td)/"out", chance_draws=2)
+        assert calls == [("train", "train", None), ("sysu", 0.25, (0, 1), ("single", "multi")), ("sysu", 1.0, (0, 1), ("single", "multi"))]
+        assert [(s.select, s.epochs) for s in rep.selections] == [("last", [3]), ("best_on_test", [1])]
+        assert list(rep.chance) == ["all-search", "indoor-search", "all-search, multi-shot", "indoor-search, multi-shot"]
+        assert rep.paper[0].setting == "all-search" and rep.table().query("model == 'paper'").R1.tolist() == ["50.00", NO_PAPER]
+        root = tiny_vi_dataset("regdb", Path(td)/"r")
+        calls.clear()
+        rep = reproduce(paper, SimpleNamespace(dataset="regdb", regdb_trials=(1, 2)), root, Path(td)/"out", chance_draws=2)
+        assert [c for c in calls if c[0] == "train"] == [("train", "trial_1", 1), ("train", "trial_2", 2)]
+        assert rep.selections[0].results["visible->thermal"].as_dict()["R1"] == pytest.approx(100 * (0.25 + 0.125) / 2)
+        assert list(rep.chance) == ["visible->thermal", "thermal->visible"] and len(rep.trained) == 2
+        rows = ablation_rows("A0", rep, 0.5)
+        assert [(r["select"], r["R1"], r["trials"]) for r in rows] == [("last", 18.75, 2), ("best_on_test", 75.0, 2)]
+        (Path(td)/"trial_1").mkdir(); (Path(td)/"trial_1"/"last.pt").write_bytes(b"")
+        calls.clear()
+        with pytest.raises(ReidlabError, match="no checkpoint for RegDB trial 2"):
+            reproduce(paper, SimpleNamespace(dataset="regdb", regdb_trials=(1, 2)), root, td, checkpoint=Path(td)/"trial_1"/"last.pt")
+        assert calls == []                                                      # nothing evaluated before the refusal
+        rep = reproduce_regdb(paper, SimpleNamespace(dataset="regdb", regdb_trials=(1,)), root, td, checkpoint=Path(td)/"trial_1"/"last.pt", chance_draws=2)
+        assert [s.select for s in rep.selections] == ["checkpoint"] and rep.trained == []
+        with pytest.raises(ReidlabError, match="needs a RegDB config"): reproduce_regdb(paper, cfg, root, td)
+        with pytest.raises(ReidlabError, match="needs a SYSU-MM01 config"): reproduce_sysu(paper, SimpleNamespace(dataset="regdb"), root, td)

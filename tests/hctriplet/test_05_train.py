@@ -34,12 +34,12 @@ def test_loader_batches_and_sampler_state():
     assert len(loader) == len(lv) // 6 + 1
     batch = next(iter(loader))
     assert batch[0].shape == (6, 3, 8, 4) and torch.equal(batch[2], batch[3]) and len(set(batch[2].tolist())) == 3
-    hook = SamplerState(loader.batch_sampler)
+    hook = SamplerCheckpoint(loader.batch_sampler)
     buf = io.BytesIO(); torch.save(hook.state_dict(), buf); buf.seek(0)
     saved = torch.load(buf, weights_only=True)
     expected = loader.batch_sampler.plan().visible
     other = training_loader(cfg, arrays)
-    SamplerState(other.batch_sampler).load_state_dict(saved)
+    SamplerCheckpoint(other.batch_sampler).load_state_dict(saved)
     assert np.array_equal(other.batch_sampler.plan().visible, expected)
 
 # %% ../../nbs/hctriplet/05_train.ipynb #589b4e97

@@ -10,13 +10,13 @@ globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 import json, math, tempfile
 import pytest
 import torch
-from reidlab_common.vi_protocols import _tiny_vi
+from reidlab_common.vi_protocols import tiny_vi_dataset
 
 # %% ../../nbs/hctriplet/06_reproduce.ipynb #b2e5ab43
 def test_train_main_end_to_end_tiny_regdb():
     from reidlab_hctriplet.convert import save_upstream_checkpoint
     with tempfile.TemporaryDirectory() as td:
-        root = _tiny_vi("regdb", Path(td)/"data")
+        root = tiny_vi_dataset("regdb", Path(td)/"data")
         out = Path(td)/"out"
         rc = train_main("regdb", None, {"data_root": str(root), "out_dir": str(out), "preset": "demo", "epochs": 1, "eval_epochs": [0],
                                         "regdb_trials": [1], "num_ids": 2, "num_pos": 2, "warmup_epochs": 1, "milestones": [5]})
@@ -46,7 +46,7 @@ def test_train_main_end_to_end_tiny_regdb():
 def test_paper_recipe_full_size_smoke():
     from reidlab_hctriplet.config import get_config
     with tempfile.TemporaryDirectory() as td:
-        root = _tiny_vi("regdb", Path(td)/"data")
+        root = tiny_vi_dataset("regdb", Path(td)/"data")
         # random init instead of ImageNet: eval-mode activations of an untrained ResNet-50 overflow x^10 in float32,
         # so this smoke test uses the scale-safe GeM (the upstream form is what converted checkpoints use)
         cfg = get_config("regdb", "paper", pretrained=None, epochs=1, num_ids=2, num_pos=2, eval_epochs=None, regdb_trials=(1,),

@@ -23,6 +23,7 @@ def test_paper_presets():
         assert c.eval_epochs[:3] == (2, 4, 6) and c.eval_epochs[-1] == 80 and len(c.eval_epochs) == 40
     assert get_config("sysu").replace(dataset="regdb") == get_config("regdb")      # one recipe for both datasets
     assert get_config("regdb").regdb_trials == tuple(range(1, 11)) and get_config("sysu").gallery_trials == 10
+    assert get_config("sysu").gallery_shots == ("single", "multi") and get_config("sysu", gallery_shots=("single",)).departures_from_paper() == {}
 
 # %% ../../nbs/llm/01_config.ipynb #0f1c2803
 def test_demo_preset_and_strict_keys():

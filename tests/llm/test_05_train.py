@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 from reidlab_common.core import ReidlabError
-from reidlab_common.vi_protocols import _tiny_vi
+from reidlab_common.vi_protocols import regdb_selections, tiny_vi_dataset
 from reidlab_llm.config import SMOKE, get_config
 
 # %% ../../nbs/llm/05_train.ipynb #1eb51ae9
@@ -38,12 +38,12 @@ def test_optimizer_groups_centers_without_decay():
 # %% ../../nbs/llm/05_train.ipynb #7b9f1afc
 def test_loader_batches_and_loss():
     with tempfile.TemporaryDirectory() as td:
-        root = _tiny_vi("regdb", Path(td)/"data")
+        root = tiny_vi_dataset("regdb", Path(td)/"data")
         cfg = get_config("regdb", "demo", **SMOKE)
         from reidlab_common.datasets import load_dataset, load_training_arrays
         arrays = load_training_arrays(load_dataset("regdb", root, trial=1), size=(cfg.width, cfg.height))
         loader = training_loader(cfg, arrays)
-        hook = SamplerStream(loader.batch_sampler)
+        hook = SamplerCheckpoint(loader.batch_sampler)
         state = hook.state_dict()
         b1 = next(iter(loader))
         assert b1[0].shape == (4, 3, 64, 32) and torch.equal(b1[2], b1[3]) and len(set(b1[2].tolist())) == 2
@@ -63,14 +63,14 @@ def test_feature_settings_and_split_means():
     from reidlab_common.metrics import evaluate
     r1 = evaluate([[0.1, 0.9], [0.9, 0.1]], [0, 1], [0, 1], protocol="regdb", max_rank=2)      # perfect
     r2 = evaluate([[0.9, 0.1], [0.1, 0.9]], [0, 1], [0, 1], protocol="regdb", max_rank=2)      # always wrong first
-    sels = mean_over_splits([{"last": (4, {"a": r1, "a, pool feature": r2})}, {"last": (4, {"a": r2, "a, pool feature": r2})}])
+    sels = regdb_selections([{"last": (4, {"a": r1, "a, pool feature": r2})}, {"last": (4, {"a": r2, "a, pool feature": r2})}])
     assert [s.select for s in sels] == ["last"] and sels[0].epochs == [4, 4]
     assert sels[0].results["a"].as_dict()["R1"] == pytest.approx(50.0) and sels[0].results["a, pool feature"].as_dict()["R1"] == 0.0
 
 # %% ../../nbs/llm/05_train.ipynb #511bd5d4
 def test_train_tiny_resume_and_load():
     with tempfile.TemporaryDirectory() as td:
-        root = _tiny_vi("regdb", Path(td)/"data")
+        root = tiny_vi_dataset("regdb", Path(td)/"data")
         cfg = get_config("regdb", "demo", **SMOKE, device="cpu")
         tm = train_model(cfg, root, Path(td)/"run", trial=1, progress=False)
         assert tm.best_epoch == 0 and (tm.out_dir/"last.pt").is_file() and "R1" in tm.best_metrics

@@ -10,12 +10,12 @@ globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 import json, tempfile
 import pytest
 import torch
-from reidlab_common.vi_protocols import _tiny_vi
+from reidlab_common.vi_protocols import tiny_vi_dataset
 
 # %% ../../nbs/llm/06_reproduce.ipynb #89427d05
 def test_train_main_end_to_end_tiny_regdb():
     with tempfile.TemporaryDirectory() as td:
-        root = _tiny_vi("regdb", Path(td)/"data")
+        root = tiny_vi_dataset("regdb", Path(td)/"data")
         out = Path(td)/"out"
         rc = train_main("regdb", None, {"data_root": str(root), "out_dir": str(out), "preset": "demo", "epochs": 1, "eval_epochs": [0],
                                         "regdb_trials": [1], "num_ids": 2, "num_pos": 2, "num_batches": 2, "device": "cpu"})

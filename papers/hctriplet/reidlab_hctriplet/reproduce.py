@@ -6,14 +6,11 @@
 from __future__ import annotations
 
 import os, re, time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from reidlab_common import vi_protocols as vi
 from reidlab_common.core import ReidlabError, get_logger
-from reidlab_common.report import ResultsTable
 from reidlab_common.reproduce import train_command
-from reidlab_common.vocab import dataset_key
 from .config import HcTriConfig, get_config, load_config  # noqa: F401 (the notebook's cells use them)
 from .paper import paper_results
 from .train import evaluate_regdb, evaluate_sysu, load_model, train_model
@@ -21,63 +18,36 @@ from .train import evaluate_regdb, evaluate_sysu, load_model, train_model
 log = get_logger(__name__)
 DATASETS = HcTriConfig.DATASETS
 
+
 # %% auto #0
-__all__ = ['log', 'DATASETS', 'Reproduction', 'reproduce_sysu', 'reproduce_regdb', 'reproduce', 'run_ablation', 'preflight',
-           'train_main']
+__all__ = ['log', 'DATASETS', 'VI_PAPER', 'Reproduction', 'reproduce_sysu', 'reproduce_regdb', 'reproduce', 'run_ablation',
+           'preflight', 'train_main']
 
 # %% ../../../nbs/hctriplet/06_reproduce.ipynb #7707abdb
-@dataclass
-class Reproduction:
-    "What a reproduce run produced: selections, chance level, the trained models' records and the results table"
-    dataset: str
-    selections: list
-    chance: dict
-    trained: list = field(default_factory=list)
+VI_PAPER = vi.VIPaper(train_model=train_model, load_model=load_model, evaluate_sysu=evaluate_sysu,
+                      evaluate_regdb=evaluate_regdb, paper_results=paper_results)
+Reproduction = vi.Reproduction
 
-    @property
-    def paper(self) -> list: return paper_results(dataset_key(self.dataset).name)
-    @property
-    def rows(self) -> ResultsTable: return vi.selection_rows(self.selections, self.chance, self.paper)
-    def table(self): return vi.selection_frame(self.selections, self.chance, self.paper)
-    def chance_gap(self) -> str: return vi.chance_gap(self.selections, self.chance)
 
 # %% ../../../nbs/hctriplet/06_reproduce.ipynb #52e529d3
 def reproduce_sysu(cfg: HcTriConfig, data_root, out_dir, checkpoint=None, progress: bool = True, chance_draws: int = 20,
                    resume: bool = True) -> Reproduction:
     "SYSU-MM01: train (or load) one model; all-search and indoor-search over the gallery trials, last and best-on-test"
-    if cfg.dataset != "sysu": raise ReidlabError(f"reproduce_sysu needs a SYSU-MM01 config, got dataset={cfg.dataset!r}")
-    trials = range(cfg.gallery_trials)
-    def evaluate(model): return evaluate_sysu(model, data_root, cfg, trials=trials)
-    if checkpoint is not None:
-        sels, trained = [vi.Selection("checkpoint", [None], evaluate(load_model(checkpoint, cfg)))], []
-    else:
-        tm = train_model(cfg, data_root, Path(out_dir)/"train", progress=progress, resume=resume)
-        sels, trained = [vi.Selection(p, [e], r) for p, (e, r) in vi.select_models(tm, evaluate).items()], [tm]
-    return Reproduction("sysu", sels, vi.chance_sysu(data_root, trials=trials, draws=chance_draws), trained)
+    return vi.reproduce_sysu(VI_PAPER, cfg, data_root, out_dir, checkpoint=checkpoint, progress=progress,
+                             chance_draws=chance_draws, resume=resume)
 
 def reproduce_regdb(cfg: HcTriConfig, data_root, out_dir, checkpoint=None, progress: bool = True, chance_draws: int = 20,
                     resume: bool = True) -> Reproduction:
     "RegDB: one model per split (trained, or `checkpoint` per split), V->T and T->V, last and best-on-test, mean ± std"
-    if cfg.dataset != "regdb": raise ReidlabError(f"reproduce_regdb needs a RegDB config, got dataset={cfg.dataset!r}")
-    trials = tuple(cfg.regdb_trials)
-    per_trial, trained = [], []
-    if checkpoint is not None:
-        paths = {t: vi.trial_checkpoint(checkpoint, t, trials) for t in trials}    # every file checked before any work
-    for t in trials:
-        def evaluate(model, t=t): return evaluate_regdb(model, data_root, t, cfg)
-        if checkpoint is not None:
-            per_trial.append({"checkpoint": (None, evaluate(load_model(paths[t], cfg)))})
-            continue
-        tm = train_model(cfg, data_root, Path(out_dir)/f"trial_{t}", trial=t, progress=progress, resume=resume)
-        trained.append(tm)
-        per_trial.append(vi.select_models(tm, evaluate))
-    return Reproduction("regdb", vi.regdb_selections(per_trial), vi.chance_regdb(data_root, trials, draws=chance_draws), trained)
+    return vi.reproduce_regdb(VI_PAPER, cfg, data_root, out_dir, checkpoint=checkpoint, progress=progress,
+                              chance_draws=chance_draws, resume=resume)
 
 def reproduce(cfg: HcTriConfig, data_root, out_dir, checkpoint=None, progress: bool = True, chance_draws: int = 20,
               resume: bool = True) -> Reproduction:
     "`reproduce_sysu` or `reproduce_regdb`, by the config's dataset"
     fn = reproduce_sysu if cfg.dataset == "sysu" else reproduce_regdb
     return fn(cfg, data_root, out_dir, checkpoint=checkpoint, progress=progress, chance_draws=chance_draws, resume=resume)
+
 
 # %% ../../../nbs/hctriplet/06_reproduce.ipynb #587c62bd
 def run_ablation(cfg: HcTriConfig, data_root, out_dir, variants: dict, progress: bool = False, cache: dict | None = None,
@@ -92,12 +62,7 @@ def run_ablation(cfg: HcTriConfig, data_root, out_dir, variants: dict, progress:
         if cache is not None and key in cache: rep = cache[key]
         else: rep = reproduce(vcfg, data_root, folder, progress=progress, chance_draws=chance_draws, resume=resume)
         if cache is not None: cache[key] = rep
-        for sel in rep.selections:
-            for setting, summ in sel.results.items():
-                d = summ.as_dict()
-                rows.append(dict(variant=name, setting=setting, select=sel.select, **{m: d[m] for m in ("R1", "mAP", "mINP")},
-                                 **{f"{m}_std": d[f"{m}_std"] for m in ("R1", "mAP")}, paper_R1=None, paper_mAP=None,
-                                 trials=summ.num_trials, minutes=round((time.time() - t0) / 60, 2)))
+        rows += vi.ablation_rows(name, rep, minutes=round((time.time() - t0) / 60, 2))
         last = [f"{r['setting']} R1 {r['R1']:.1f}" for r in rows if r["variant"] == name and r["select"] == "last"]
         log.info("%s: %s", name, "; ".join(last))
     return rows

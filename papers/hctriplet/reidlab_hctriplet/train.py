@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-import numpy as np
+import numpy as np  # noqa: F401 (the test cells use it)
 import torch
 from torch.utils.data import DataLoader
 
@@ -18,8 +18,8 @@ from reidlab_common.core import ReidlabError, get_device, seed_everything
 from reidlab_common.checkpoints import model_with_weights
 from reidlab_common.recipe import prepare_run_folder
 from reidlab_common.datasets import TrainingArrays, dataset_files, load_dataset, load_training_arrays, validate_images
-from reidlab_common.engine import Hook, TrainConfig, Trainer, make_param_groups, setup_distributed, warmup_multistep
-from reidlab_common.samplers import CrossModalityPairs, CrossModalitySampler
+from reidlab_common.engine import TrainConfig, Trainer, make_param_groups, setup_distributed, warmup_multistep
+from reidlab_common.samplers import CrossModalityPairs, CrossModalitySampler, SamplerCheckpoint
 from reidlab_common.transforms import PAPER_TRANSFORMS, build_transform
 from reidlab_common import vi_protocols
 from .config import HcTriConfig, get_config  # noqa: F401 (get_config: the recipe, next to its trainer)
@@ -28,9 +28,9 @@ from .losses import batch_modalities, total_loss
 from .model import HcTriNet
 
 # %% auto #0
-__all__ = ['lr_schedule', 'build_optimizer', 'lr_table', 'transform_config', 'SamplerState', 'training_loader', 'forward_batch',
-           'make_loss_fn', 'build_model', 'protocol_args', 'evaluate_sysu', 'evaluate_regdb', 'TrainedModel',
-           'train_model', 'load_model']
+__all__ = ['lr_schedule', 'build_optimizer', 'lr_table', 'transform_config', 'training_loader', 'forward_batch', 'make_loss_fn',
+           'build_model', 'protocol_args', 'evaluate_sysu', 'evaluate_regdb', 'TrainedModel', 'train_model',
+           'load_model']
 
 # %% ../../../nbs/hctriplet/05_train.ipynb #856d464b
 def lr_schedule(cfg: HcTriConfig):
@@ -53,16 +53,6 @@ def lr_table(cfg: HcTriConfig, epochs: Iterable[int]) -> list[tuple[int, float, 
 def transform_config(cfg: HcTriConfig):
     "The paper's transform at the config's image size and padding"
     return dataclasses.replace(PAPER_TRANSFORMS["hctriplet"], height=cfg.height, width=cfg.width, pad=cfg.pad)
-
-class SamplerState(Hook):
-    "Carries the sampler's RNG stream in the training checkpoint, so a resumed run draws the same batches"
-    def __init__(self, sampler: CrossModalitySampler): self.sampler = sampler
-    def state_dict(self) -> dict:
-        name, keys, pos, has_gauss, cached = self.sampler._state.get_state()
-        return dict(epoch=self.sampler.epoch, keys=keys.tolist(), pos=int(pos), has_gauss=int(has_gauss), cached=float(cached))
-    def load_state_dict(self, s: dict) -> None:
-        self.sampler.epoch = s["epoch"]
-        self.sampler._state.set_state(("MT19937", np.array(s["keys"], np.uint32), s["pos"], s["has_gauss"], s["cached"]))
 
 def training_loader(cfg: HcTriConfig, arrays: TrainingArrays, rank: int = 0, world_size: int = 1) -> DataLoader:
     "The epoch loader: CrossModalitySampler batches of augmented (visible, thermal) pairs"
@@ -104,10 +94,10 @@ def protocol_args(model: HcTriNet, cfg: HcTriConfig) -> dict:
                 batch_size=cfg.eval_batch_size)
 
 def evaluate_sysu(model: HcTriNet, root, cfg: HcTriConfig, modes: Sequence[str] = ("all", "indoor"),
-                  trials: Sequence[int] | None = None):
-    "SYSU-MM01 all/indoor search over the gallery trials (default: the recipe's)"
+                  trials: Sequence[int] | None = None, shots: Sequence[str] = ("single",)):
+    "SYSU-MM01 all/indoor search over the gallery trials (default: the recipe's); `shots=('single', 'multi')` adds multi-shot"
     trials = range(cfg.gallery_trials) if trials is None else trials
-    return vi_protocols.evaluate_sysu(root=root, modes=modes, trials=trials, **protocol_args(model, cfg))
+    return vi_protocols.evaluate_sysu(root=root, modes=modes, trials=trials, shots=shots, **protocol_args(model, cfg))
 
 def evaluate_regdb(model: HcTriNet, root, trial: int, cfg: HcTriConfig, directions: Sequence[str] = ("v2t", "t2v")):
     "RegDB split `trial` (with that split's model), visible->thermal and thermal->visible"
@@ -154,7 +144,7 @@ def train_model(cfg: HcTriConfig, data_root, out_dir, trial: int | None = None, 
                      tensorboard=False, resume=resume)
     trainer = Trainer(model, build_optimizer(cfg, model), make_loss_fn(cfg), loader, tc, lr_schedule=lr_schedule(cfg),
                       forward_fn=forward_batch, evaluate=test_eval if eval_epochs else None,
-                      hooks=[SamplerState(loader.batch_sampler)])
+                      hooks=[SamplerCheckpoint(loader.batch_sampler)])
     res = trainer.fit()
     return TrainedModel(trainer.module.eval(), out_dir, cfg.epochs, res.best_epoch, res.best, res.history, res.wall_time_s)
 

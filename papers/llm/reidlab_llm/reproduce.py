@@ -6,78 +6,48 @@
 from __future__ import annotations
 
 import os, re, time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from reidlab_common import vi_protocols as vi
 from reidlab_common.core import ReidlabError, get_logger
-from reidlab_common.report import ResultsTable
 from reidlab_common.reproduce import train_command
-from reidlab_common.vocab import dataset_key
 from .config import LLMConfig, get_config, load_config  # noqa: F401 (the notebook's cells use them)
 from .paper import paper_results
-from .train import evaluate_regdb, evaluate_sysu, load_model, mean_over_splits, train_model
+from .train import evaluate_regdb, evaluate_sysu, load_model, train_model
 
 log = get_logger(__name__)
 DATASETS = LLMConfig.DATASETS
 
+
 # %% auto #0
-__all__ = ['log', 'DATASETS', 'ABLATIONS', 'Reproduction', 'reproduce_sysu', 'reproduce_regdb', 'reproduce', 'run_ablation',
-           'preflight', 'train_main']
+__all__ = ['log', 'DATASETS', 'VI_PAPER', 'Reproduction', 'ABLATIONS', 'reproduce_sysu', 'reproduce_regdb', 'reproduce',
+           'run_ablation', 'preflight', 'train_main']
 
 # %% ../../../nbs/llm/06_reproduce.ipynb #95e5a8e7
-@dataclass
-class Reproduction:
-    "What a reproduce run produced: selections, chance level, the trained models' records and the results table"
-    dataset: str
-    selections: list
-    chance: dict
-    trained: list = field(default_factory=list)
+VI_PAPER = vi.VIPaper(train_model=train_model, load_model=load_model, evaluate_sysu=evaluate_sysu,
+                      evaluate_regdb=evaluate_regdb, paper_results=paper_results)
+Reproduction = vi.Reproduction
 
-    @property
-    def paper(self) -> list: return paper_results(dataset_key(self.dataset).name)
-    @property
-    def rows(self) -> ResultsTable: return vi.selection_rows(self.selections, self.chance, self.paper)
-    def table(self): return vi.selection_frame(self.selections, self.chance, self.paper)
-    def chance_gap(self) -> str: return vi.chance_gap(self.selections, self.chance)
 
 # %% ../../../nbs/llm/06_reproduce.ipynb #60f277d1
 def reproduce_sysu(cfg: LLMConfig, data_root, out_dir, checkpoint=None, progress: bool = True, chance_draws: int = 20,
                    resume: bool = True) -> Reproduction:
-    "SYSU-MM01: train (or load) one model; all/indoor search over the gallery trials, both features, last and best-on-test"
-    if cfg.dataset != "sysu": raise ReidlabError(f"reproduce_sysu needs a SYSU-MM01 config, got dataset={cfg.dataset!r}")
-    trials = range(cfg.gallery_trials)
-    def evaluate(model): return evaluate_sysu(model, data_root, cfg, trials=trials)
-    if checkpoint is not None:
-        sels, trained = [vi.Selection("checkpoint", [None], evaluate(load_model(checkpoint, cfg)))], []
-    else:
-        tm = train_model(cfg, data_root, Path(out_dir)/"train", progress=progress, resume=resume)
-        sels, trained = [vi.Selection(p, [e], r) for p, (e, r) in vi.select_models(tm, evaluate).items()], [tm]
-    return Reproduction("sysu", sels, vi.chance_sysu(data_root, trials=trials, draws=chance_draws), trained)
+    "SYSU-MM01: train (or load) one model; all/indoor search, single- and multi-shot, both features, last and best-on-test"
+    return vi.reproduce_sysu(VI_PAPER, cfg, data_root, out_dir, checkpoint=checkpoint, progress=progress,
+                             chance_draws=chance_draws, resume=resume)
 
 def reproduce_regdb(cfg: LLMConfig, data_root, out_dir, checkpoint=None, progress: bool = True, chance_draws: int = 20,
                     resume: bool = True) -> Reproduction:
     "RegDB: one model per split (trained, or `checkpoint` per split), both directions and features, mean ± std"
-    if cfg.dataset != "regdb": raise ReidlabError(f"reproduce_regdb needs a RegDB config, got dataset={cfg.dataset!r}")
-    trials = tuple(cfg.regdb_trials)
-    per_trial, trained = [], []
-    if checkpoint is not None:
-        paths = {t: vi.trial_checkpoint(checkpoint, t, trials) for t in trials}    # every file checked before any work
-    for t in trials:
-        def evaluate(model, t=t): return evaluate_regdb(model, data_root, t, cfg)
-        if checkpoint is not None:
-            per_trial.append({"checkpoint": (None, evaluate(load_model(paths[t], cfg)))})
-            continue
-        tm = train_model(cfg, data_root, Path(out_dir)/f"trial_{t}", trial=t, progress=progress, resume=resume)
-        trained.append(tm)
-        per_trial.append(vi.select_models(tm, evaluate))
-    return Reproduction("regdb", mean_over_splits(per_trial), vi.chance_regdb(data_root, trials, draws=chance_draws), trained)
+    return vi.reproduce_regdb(VI_PAPER, cfg, data_root, out_dir, checkpoint=checkpoint, progress=progress,
+                              chance_draws=chance_draws, resume=resume)
 
 def reproduce(cfg: LLMConfig, data_root, out_dir, checkpoint=None, progress: bool = True, chance_draws: int = 20,
               resume: bool = True) -> Reproduction:
     "`reproduce_sysu` or `reproduce_regdb`, by the config's dataset"
     fn = reproduce_sysu if cfg.dataset == "sysu" else reproduce_regdb
     return fn(cfg, data_root, out_dir, checkpoint=checkpoint, progress=progress, chance_draws=chance_draws, resume=resume)
+
 
 # %% ../../../nbs/llm/06_reproduce.ipynb #1f0dce51
 ABLATIONS = {
@@ -98,12 +68,7 @@ def run_ablation(cfg: LLMConfig, data_root, out_dir, variants: dict, progress: b
         folder = Path(out_dir)/re.sub(r"[^\w.=-]+", "_", name)
         t0 = time.time()
         rep = reproduce(cfg.replace(**changes), data_root, folder, progress=progress, chance_draws=chance_draws, resume=resume)
-        for sel in rep.selections:
-            for setting, summ in sel.results.items():
-                d = summ.as_dict()
-                rows.append(dict(variant=name, setting=setting, select=sel.select, **{m: d[m] for m in ("R1", "mAP", "mINP")},
-                                 **{f"{m}_std": d[f"{m}_std"] for m in ("R1", "mAP")}, paper_R1=None, paper_mAP=None,
-                                 trials=summ.num_trials, minutes=round((time.time() - t0) / 60, 2)))
+        rows += vi.ablation_rows(name, rep, minutes=round((time.time() - t0) / 60, 2))
         log.info("%s: %s", name, "; ".join(f"{r['setting']} R1 {r['R1']:.1f}" for r in rows
                                            if r["variant"] == name and r["select"] == "last"))
     return rows

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-import numpy as np
+import numpy as np  # noqa: F401 (the test cells use it)
 import torch
 from torch.utils.data import DataLoader
 
@@ -19,9 +19,8 @@ from reidlab_common.core import ReidlabError, get_device, seed_everything
 from reidlab_common.checkpoints import model_with_weights
 from reidlab_common.recipe import prepare_run_folder
 from reidlab_common.datasets import TrainingArrays, dataset_files, load_dataset, load_training_arrays, validate_images
-from reidlab_common.engine import Hook, TrainConfig, Trainer, make_param_groups, setup_distributed, warmup_multistep
-from reidlab_common.metrics import summarize_trials
-from reidlab_common.samplers import CrossModalityPairs, CrossModalitySampler
+from reidlab_common.engine import TrainConfig, Trainer, make_param_groups, setup_distributed, warmup_multistep
+from reidlab_common.samplers import CrossModalityPairs, CrossModalitySampler, SamplerCheckpoint
 from reidlab_common.transforms import PAPER_TRANSFORMS, build_transform
 from .config import LLMConfig
 from .convert import from_upstream
@@ -29,9 +28,9 @@ from .losses import TripletCenters, center_parameters, total_loss
 from .model import LLMNet
 
 # %% auto #0
-__all__ = ['POOL_SUFFIX', 'lr_schedule', 'build_optimizer', 'lr_table', 'transform_config', 'SamplerStream', 'training_loader',
-           'build_model', 'forward_batch', 'make_loss_fn', 'feature_setting', 'protocol_args', 'evaluate_sysu',
-           'evaluate_regdb', 'mean_over_splits', 'TrainedModel', 'train_model', 'load_model']
+__all__ = ['POOL_SUFFIX', 'lr_schedule', 'build_optimizer', 'lr_table', 'transform_config', 'training_loader', 'build_model',
+           'forward_batch', 'make_loss_fn', 'feature_setting', 'protocol_args', 'evaluate_sysu', 'evaluate_regdb',
+           'TrainedModel', 'train_model', 'load_model']
 
 # %% ../../../nbs/llm/05_train.ipynb #d1c5be46
 def lr_schedule(cfg: LLMConfig):
@@ -57,17 +56,6 @@ def lr_table(cfg: LLMConfig, epochs: Iterable[int]) -> list[tuple[int, float, fl
 def transform_config(cfg: LLMConfig):
     "The paper's transform at the config's image size and padding"
     return dataclasses.replace(PAPER_TRANSFORMS["llm"], height=cfg.height, width=cfg.width, pad=cfg.pad)
-
-class SamplerStream(Hook):
-    "Checkpoints the sampler's NumPy stream as plain lists and numbers (loads with weights_only=True)"
-    def __init__(self, sampler: CrossModalitySampler): self.sampler = sampler
-    def state_dict(self) -> dict:
-        s = self.sampler.state_dict()
-        name, keys, pos, has_gauss, cached = s["rng_state"]
-        return dict(epoch=int(s["epoch"]), rng=[name, keys.tolist(), int(pos), int(has_gauss), float(cached)])
-    def load_state_dict(self, s: dict) -> None:
-        name, keys, pos, has_gauss, cached = s["rng"]
-        self.sampler.load_state_dict(dict(epoch=s["epoch"], rng_state=(name, np.array(keys, np.uint32), pos, has_gauss, cached)))
 
 def training_loader(cfg: LLMConfig, arrays: TrainingArrays, rank: int = 0, world_size: int = 1) -> DataLoader:
     "The epoch loader: CrossModalitySampler batches of augmented (visible, thermal, visible label, thermal label)"
@@ -119,12 +107,14 @@ def protocol_args(model: LLMNet, cfg: LLMConfig, feature: str = "bn") -> dict:
                 transform=build_transform(transform_config(cfg), train=False), batch_size=cfg.eval_batch_size)
 
 def evaluate_sysu(model: LLMNet, root, cfg: LLMConfig, modes: Sequence[str] = ("all", "indoor"),
-                  trials: Sequence[int] | None = None, features: Sequence[str] | None = None) -> dict:
-    "SYSU-MM01 all/indoor search over the gallery trials, per feature: {setting: TrialSummary}"
+                  trials: Sequence[int] | None = None, features: Sequence[str] | None = None,
+                  shots: Sequence[str] | None = None) -> dict:
+    "SYSU-MM01 all/indoor search over the gallery trials, per gallery kind and feature: {setting: TrialSummary}"
     trials = range(cfg.gallery_trials) if trials is None else trials
+    shots = cfg.gallery_shots if shots is None else shots
     out = {}
     for f in (cfg.features if features is None else features):
-        res = vi_protocols.evaluate_sysu(root=root, modes=modes, trials=trials, **protocol_args(model, cfg, f))
+        res = vi_protocols.evaluate_sysu(root=root, modes=modes, trials=trials, shots=shots, **protocol_args(model, cfg, f))
         out.update({feature_setting(s, f): r for s, r in res.items()})
     return out
 
@@ -137,16 +127,6 @@ def evaluate_regdb(model: LLMNet, root, trial: int, cfg: LLMConfig, directions: 
         out.update({feature_setting(s, f): r for s, r in res.items()})
     return out
 
-def mean_over_splits(per_trial: Sequence[dict]) -> list[vi_protocols.Selection]:
-    "Selections (mean ± std over RegDB splits per setting) from one `{policy: (epoch, {setting: EvalResult})}` per split"
-    policies = list(dict.fromkeys(p for d in per_trial for p in d))
-    out = []
-    for p in policies:
-        runs = [d[p] for d in per_trial if p in d]
-        settings = list(dict.fromkeys(s for _, res in runs for s in res))
-        out.append(vi_protocols.Selection(p, [e for e, _ in runs],
-                                          {s: summarize_trials([res[s] for _, res in runs if s in res]) for s in settings}))
-    return out
 
 # %% ../../../nbs/llm/05_train.ipynb #cba5e8d1
 @dataclass
@@ -183,7 +163,8 @@ def train_model(cfg: LLMConfig, data_root, out_dir, trial: int | None = None, pr
     loader = training_loader(cfg, load_training_arrays(ds, size=(cfg.width, cfg.height)), dist.rank, dist.world_size)
     def test_eval(m, epoch):
         if cfg.dataset == "sysu":
-            return evaluate_sysu(m, data_root, cfg, modes=("all",), trials=(0,), features=("bn",))["all-search"].as_dict()
+            res = evaluate_sysu(m, data_root, cfg, modes=("all",), trials=(0,), features=("bn",), shots=("single",))
+            return res["all-search"].as_dict()
         return evaluate_regdb(m, data_root, trial, cfg, directions=("v2t",), features=("bn",))["visible->thermal"].as_dict()
     eval_epochs = [e for e in (cfg.eval_epochs or ()) if e < cfg.epochs]
     tc = TrainConfig(epochs=cfg.epochs, out_dir=out_dir, seed=cfg.seed, device=str(dist.device), amp=cfg.amp,
@@ -191,7 +172,7 @@ def train_model(cfg: LLMConfig, data_root, out_dir, trial: int | None = None, pr
                      tensorboard=False, resume=resume)
     trainer = Trainer(model, build_optimizer(cfg, model), make_loss_fn(cfg, model), loader, tc, lr_schedule=lr_schedule(cfg),
                       forward_fn=forward_batch, evaluate=test_eval if eval_epochs else None,
-                      hooks=[SamplerStream(loader.batch_sampler)])
+                      hooks=[SamplerCheckpoint(loader.batch_sampler)])
     res = trainer.fit()
     return TrainedModel(trainer.module.eval(), out_dir, cfg.epochs, res.best_epoch, res.best, res.history, res.wall_time_s)
 
