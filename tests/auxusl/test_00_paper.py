@@ -10,3 +10,11 @@ globals().update({k: v for k, v in vars(_m).items() if not k.startswith("__")})
 def test_paper_0():
     assert {r.dataset for r in paper_results()} <= set(PAPER.datasets)
     assert all(r.dataset == PAPER.datasets[0] for r in paper_results(PAPER.datasets[0]))
+
+# %% ../../nbs/auxusl/00_paper.ipynb #7a3c9e42
+def test_command_line_contract():
+    from reidlab_auxusl.config import AuxUSLConfig
+    assert DATASETS == AuxUSLConfig.DATASETS
+    from reidlab_common.core import ReidlabError
+    import pytest
+    with pytest.raises(ReidlabError, match="no dataset folder"): train_main("mars", None, {"preset": "demo"})
