@@ -68,13 +68,12 @@ def _expansion_sets(knn, k_cols, h_cols, lo, hi, scratch, lengths):
         lengths[i] = n_e
 
 # %% ../../nbs/common/08_rerank.ipynb #54d74afd
-def _jaccard_overlap(row_ptr, row_idx, row_val, col_ptr, col_idx, col_val, col0, r0, out_ptr, out_idx, out_val, acc, mark, touched):
-    """Rows r0.. of the CSR (columns unsorted) of m_ij = sum_l min(V_il, V_jl) for items col0 <= j < col0 + len(acc)
-    (float32, l ascending), into out_* (out_ptr[r0] set); returns the first row that did not fit (all rows: their count)"""
-    n_rows = len(row_ptr) - 1
+def _jaccard_overlap(row_ptr, row_idx, row_val, col_ptr, col_idx, col_val, col0, out_ptr, out_idx, out_val, acc, mark, touched):
+    """All rows of the CSR of m_ij = sum_l min(V_il, V_jl) for items col0 <= j < col0 + len(acc) (float32, l ascending),
+    columns sorted, into out_* (out_ptr[0] = 0; the outputs have room for every row's touched items)"""
     n_out = len(acc)
-    for i in range(r0, n_rows):
-        n_t = 0
+    for i in range(len(row_ptr) - 1):
+        n_t, j_lo, j_hi = 0, n_out, -1
         for p in range(row_ptr[i], row_ptr[i + 1]):
             a = row_val[p]
             for q in range(col_ptr[row_idx[p]], col_ptr[row_idx[p] + 1]):
@@ -84,20 +83,26 @@ def _jaccard_overlap(row_ptr, row_idx, row_val, col_ptr, col_idx, col_val, col0,
                     mark[j] = True
                     touched[n_t] = j
                     n_t += 1
+                    j_lo = min(j_lo, j)
+                    j_hi = max(j_hi, j)
                 b = col_val[q]
                 acc[j] += a if a < b else b
         start = out_ptr[i]
-        full = start + n_t > len(out_idx)
+        if 16 * n_t < j_hi - j_lo:          # few items: sort them; many: walk the marks in column order
+            touched[:n_t].sort()
+        else:
+            n_t = 0
+            for j in range(j_lo, j_hi + 1):
+                if mark[j]:
+                    touched[n_t] = j
+                    n_t += 1
         for t in range(n_t):
             j = touched[t]
-            if not full:
-                out_idx[start + t] = j
-                out_val[start + t] = acc[j]
+            out_idx[start + t] = j
+            out_val[start + t] = acc[j]
             acc[j] = 0
             mark[j] = False
-        if full: return i
         out_ptr[i + 1] = start + n_t
-    return n_rows
 
 def _pair_dots(f, i, j, out, lo, hi):
     "out[p] = f[i[p]] · f[j[p]] for lo <= p < hi, accumulated in float64"
@@ -110,8 +115,9 @@ def _pair_dots(f, i, j, out, lo, hi):
 
 # %% ../../nbs/common/08_rerank.ipynb #05834bbe
 _KERNELS: dict = {}
-_HELPERS = ("_reciprocal", "_insert_sorted", "_push_bound", "_offer")   # called from kernels
-_FLAGS = {"_pair_dots": dict(fastmath={"reassoc", "contract"}), "_refine_knn": dict(fastmath={"reassoc", "contract"})}
+_HELPERS = ("_reciprocal", "_insert_sorted", "_push_bound", "_offer", "_row_range", "_col_range")   # called from kernels
+_FAST = dict(fastmath={"reassoc", "contract"})
+_FLAGS = {"_pair_dots": _FAST, "_refine_knn": _FAST, "_row_range": dict(fastmath=True), "_col_range": dict(fastmath=True)}
 
 def _k(name: str):
     "The numba-compiled kernel `name` (serial, releases the GIL, cached on disk), compiled on its first use"
@@ -119,7 +125,7 @@ def _k(name: str):
         import numba
         g = globals()
         for h in _HELPERS:
-            if h in g and not hasattr(g[h], "py_func"): g[h] = numba.njit(cache=True, nogil=True)(g[h])
+            if h in g and not hasattr(g[h], "py_func"): g[h] = numba.njit(cache=True, nogil=True, **_FLAGS.get(h, {}))(g[h])
         _KERNELS[name] = numba.njit(cache=True, nogil=True, **_FLAGS.get(name, {}))(g[name])
     return _KERNELS[name]
 
@@ -184,25 +190,27 @@ def _query_expansion(v, knn, k2: int):
     return s
 
 def _overlap(v, rows: slice, cols: tuple[int, int]):
-    "CSR pieces (indptr, indices unsorted, m_ij) of the Jaccard overlap of rows `rows` with items cols[0] <= j < cols[1]"
+    "CSR pieces (indptr, indices int32 sorted, m_ij) of the Jaccard overlap of rows `rows` with items cols[0] <= j < cols[1]"
     vt = v.tocsc()
     sub = v[rows]
     cp, ci = vt.indptr.astype(np.int64), vt.indices.astype(np.int64)
     rp, ri = sub.indptr.astype(np.int64), sub.indices.astype(np.int64)
-    kernel = _k("_jaccard_overlap")
     n_out = cols[1] - cols[0]
-    def run(lo, hi):          # rows lo..hi; the output is grown whenever a row does not fit
-        p, idx, val = rp[lo:hi + 1] - rp[lo], ri[rp[lo]:rp[hi]], sub.data[rp[lo]:rp[hi]]
-        out_ptr, out_idx, out_val = np.zeros(hi - lo + 1, np.int64), np.empty(64 * (hi - lo), np.int64), np.empty(64 * (hi - lo), np.float32)
-        acc, mark, touched = np.zeros(n_out, np.float32), np.zeros(n_out, np.bool_), np.empty(n_out, np.int64)
-        done = 0
-        while done < hi - lo:
-            done = kernel(p, idx, val, cp, ci, vt.data, cols[0], done, out_ptr, out_idx, out_val, acc, mark, touched)
-            if done < hi - lo:
-                out_idx, out_val = np.resize(out_idx, 2 * len(out_idx) + n_out), np.resize(out_val, 2 * len(out_val) + n_out)
-        return out_ptr, out_idx[:out_ptr[-1]], out_val[:out_ptr[-1]]
-    parts = _parallel(run, _ranges(sub.shape[0], 4 * _n_threads()))
-    if not parts: return np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
+    touches = np.r_[0, np.cumsum(np.diff(cp)[ri])][rp]              # items touched before each row, with repeats
+    ends = np.cumsum(np.minimum(np.diff(touches), n_out))            # room each row can need, summed
+    kernel = _k("_jaccard_overlap")
+    def run(lo, hi):          # rows lo..hi into buffers with room for all their touches, then cut to size
+        size = int(ends[hi - 1] - (ends[lo - 1] if lo else 0))
+        out_ptr, out_idx, out_val = np.zeros(hi - lo + 1, np.int64), np.empty(size, np.int32), np.empty(size, np.float32)
+        kernel(rp[lo:hi + 1] - rp[lo], ri[rp[lo]:rp[hi]], sub.data[rp[lo]:rp[hi]], cp, ci, vt.data, cols[0], out_ptr, out_idx, out_val,
+               np.zeros(n_out, np.float32), np.zeros(n_out, np.bool_), np.empty(n_out, np.int64))
+        m = out_ptr[-1]
+        return out_ptr, out_idx[:m].copy() if 4 * m < 3 * size else out_idx[:m], out_val[:m].copy() if 4 * m < 3 * size else out_val[:m]
+    n_rows = sub.shape[0]
+    per_task = max(1, min(2**22, int(ends[-1]) // (4 * _n_threads()) if n_rows else 1))
+    cuts = np.unique(np.r_[0, np.searchsorted(ends, np.arange(per_task, int(ends[-1]) if n_rows else 0, per_task)), n_rows])
+    parts = _parallel(run, [(int(lo), int(hi)) for lo, hi in zip(cuts[:-1], cuts[1:]) if hi > lo])
+    if not parts: return np.zeros(n_rows + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32)
     offsets = np.cumsum([0] + [p[0][-1] for p in parts])
     ptr = np.concatenate([[0]] + [p[0][1:] + o for p, o in zip(parts, offsets)])
     return ptr, np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts])
@@ -404,9 +412,13 @@ def k_reciprocal_rerank_features(qf, gf, k1: int = 20, k2: int = 6, lambda_value
     _check_k(k1, k2, lambda_value)
     k_cols, h_cols, k2 = _neighbour_columns(k1, k2, n)
     f = torch.cat([q, g])
-    knn, row_max = _knn_and_row_max(f, metric, max(k_cols, k2), memory_budget)
-
-    f_np = np.ascontiguousarray(f.cpu().numpy())
+    if metric == "euclidean" and f.device.type == "cpu":    # one symmetric pass: exact neighbours and farthest items
+        f_np = np.ascontiguousarray(f.numpy())
+        _, knn, farthest = _knn_scan(f_np, max(k_cols, k2), "auto", memory_budget, far=True)
+        row_max = _sq32(farthest.astype(f_np.dtype))
+    else:
+        knn, row_max = _knn_and_row_max(f, metric, max(k_cols, k2), memory_budget)
+        f_np = np.ascontiguousarray(f.cpu().numpy())
     f_sq = _pair_dots_threads(f_np, np.arange(n), np.arange(n))
 
     def t_values(i, j):
@@ -451,54 +463,84 @@ def _offer(i, j, lo, hi, thr, tk, cand_idx, cand_lo, cand_cnt, overflow):
     cand_lo[i, c] = lo
     cand_cnt[i] = c + 1
 
-def _scan_gram(s, nr, nc, r0, c0, n_diag, sq_lo, sq, nb, rho, coef, rel, thr, tk, cand_idx, cand_lo, cand_cnt, overflow,
-               a0, a1, ch0, ch1):
-    """Offer the Gram block s[:nr, :nc] = x[r0:r0+nr] · x[c0:c0+nc]ᵀ (s: the whole C-contiguous buffer) to its rows, and its columns from n_diag on (those
-    outside the diagonal block) also to their own rows; rows a0..a1 and column chunks ch0..ch1 of 64. Key interval for row i, item j: |x_j|² - 2 s ∓ e,
-    e = 2 ((ρ_i + ρ_j + coef) |x_i| |x_j| + rel |s|) (plus float64 slack)"""
-    chunk = 2048
-    for a in range(a0, a1):
+def _row_range(row, sq, b0, b1):
+    "Smallest and largest sq[b] - 2 row[b] over b0 <= b < b1 (float32, finite values)"
+    mn = np.float32(3e38); mx = np.float32(-3e38)
+    for b in range(b0, b1):
+        v = sq[b] - np.float32(2.0) * row[b]
+        mn = min(mn, v); mx = max(mx, v)
+    return mn, mx
+
+def _col_range(row, sq_i, wn, wf, b0, b1):
+    "Smallest (sq_i - 2 row[b]) - wn[b - b0] and largest (sq_i - 2 row[b]) - wf[b - b0] over b0 <= b < b1 (float32, finite)"
+    mn = np.float32(3e38); mx = np.float32(-3e38)
+    for b in range(b0, b1):
+        v = sq_i - np.float32(2.0) * row[b]
+        mn = min(mn, v - wn[b - b0]); mx = max(mx, v - wf[b - b0])
+    return mn, mx
+
+def _scan_gram(s, nr, nc, r0, c0, n_diag, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack, thr, tk, cand_idx, cand_lo, cand_cnt,
+               overflow, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over, a0, a1, ch0, ch1):
+    """Offer the Gram block s[:nr, :nc] = x[r0:r0+nr] · x[c0:c0+nc]ᵀ (s: the whole C-contiguous buffer) to its rows a0..a1,
+    and its columns from n_diag on (chunks ch0..ch1 of 64) to their own rows. A chunk is skipped when its float32 keys
+    |x_j|² - 2 s, widened by e_row + slack, cannot reach the row's threshold; otherwise each entry gets the certified
+    interval [lo, hi] of its key, e = 2 ((ρ_i + ρ_j + coef) |x_i| |x_j| + rel |s|). f_*: the same for the largest key
+    (the row's farthest item, keys negated), used when f_thr has rows"""
+    width = 64
+    far = f_thr.shape[0] > 0
+    lo = np.empty(width, np.float64)
+    e = np.empty(width, np.float64)
+    sqc = sq32[c0:]
+    for a in range(a0, a1):                                  # rows: item i against items c0..c0+nc
         i = r0 + a
-        lo = np.empty(chunk, np.float64)
-        e = np.empty(chunk, np.float64)
+        row = s[a]
         ci = 2.0 * nb[i]
-        for b0 in range(0, nc, chunk):
-            w = min(chunk, nc - b0)
+        for b0 in range(0, nc, width):
+            w = min(width, nc - b0)
+            mn, mx = _row_range(row, sqc, b0, b0 + w)
+            if mn > tk[i] + e_row[i] + slack[i] and not (far and mx >= -f_tk[i] - e_row[i] - slack[i]): continue
             for b in range(w):
                 j = c0 + b0 + b
-                v = np.float64(s[a, b0 + b])
+                v = np.float64(row[b0 + b])
                 e[b] = ci * (rho[i] + rho[j] + coef) * nb[j] + 2.0 * rel * abs(v)
                 lo[b] = sq_lo[j] - 2.0 * v - e[b]
             for b in range(w):
-                if lo[b] <= tk[i]:
-                    j = c0 + b0 + b
-                    _offer(i, j, lo[b], lo[b] + 2.0 * e[b] + 2.0 * (sq[j] - sq_lo[j]),
-                           thr, tk, cand_idx, cand_lo, cand_cnt, overflow)
-    width = 64
-    for ch in range(ch0, ch1):
+                j = c0 + b0 + b
+                hi = lo[b] + 2.0 * e[b] + 2.0 * (sq[j] - sq_lo[j])
+                if lo[b] <= tk[i]: _offer(i, j, lo[b], hi, thr, tk, cand_idx, cand_lo, cand_cnt, overflow)
+                if far and -hi <= f_tk[i]: _offer(i, j, -hi, -lo[b], f_thr, f_tk, f_idx, f_lo, f_cnt, f_over)
+    wn = np.empty(width, np.float32)
+    wf = np.empty(width, np.float32)
+    for ch in range(ch0, ch1):                               # columns outside the diagonal block: item j against rows r0..r0+nr
         b0 = n_diag + ch * width
         w = min(width, nc - b0)
-        lo = np.empty(width, np.float64)
-        e = np.empty(width, np.float64)
+        for b in range(w):
+            j = c0 + b0 + b
+            wn[b] = min(max(tk[j] + e_row[j] + slack[j], -3e38), 3e38)
+            wf[b] = min(max(-f_tk[j] - e_row[j] - slack[j], -3e38), 3e38) if far else 3e38
         for a in range(nr):
             i = r0 + a
+            mn, mx = _col_range(s[a], sq32[i], wn, wf, b0, b0 + w)
+            if mn > 0 and not (far and mx >= 0): continue
             ci = 2.0 * nb[i]
-            hit = False
             for b in range(w):
                 j = c0 + b0 + b
                 v = np.float64(s[a, b0 + b])
                 e[b] = ci * (rho[i] + rho[j] + coef) * nb[j] + 2.0 * rel * abs(v)
                 lo[b] = sq_lo[i] - 2.0 * v - e[b]
-                hit |= lo[b] <= tk[j]
-            if hit:
-                for b in range(w):
-                    j = c0 + b0 + b
-                    if lo[b] <= tk[j]:
-                        _offer(j, i, lo[b], lo[b] + 2.0 * e[b] + 2.0 * (sq[i] - sq_lo[i]),
-                               thr, tk, cand_idx, cand_lo, cand_cnt, overflow)
+            for b in range(w):
+                j = c0 + b0 + b
+                hi = lo[b] + 2.0 * e[b] + 2.0 * (sq[i] - sq_lo[i])
+                if lo[b] <= tk[j]:
+                    _offer(j, i, lo[b], hi, thr, tk, cand_idx, cand_lo, cand_cnt, overflow)
+                    wn[b] = min(max(tk[j] + e_row[j] + slack[j], -3e38), 3e38)
+                if far and -hi <= f_tk[j]:
+                    _offer(j, i, -hi, -lo[b], f_thr, f_tk, f_idx, f_lo, f_cnt, f_over)
+                    wf[b] = min(max(-f_tk[j] - e_row[j] - slack[j], -3e38), 3e38)
 
-def _refine_knn(x, sq, tk, cand_idx, cand_lo, cand_cnt, overflow, out_idx, out_dist, lo, hi):
-    "Rows lo..hi: float64 squared distances of the surviving candidates (all items after an overflow); k smallest, ties by index"
+def _refine_knn(x, sq, sign, tk, cand_idx, cand_lo, cand_cnt, overflow, out_idx, out_dist, lo, hi):
+    """Rows lo..hi: float64 squared distances of the surviving candidates (all items after an overflow); the k smallest
+    of sign × distance, ties by index (sign = -1: the largest distances)"""
     n, d = x.shape
     k = out_idx.shape[1]
     best_d = np.empty(k, np.float64)
@@ -514,7 +556,7 @@ def _refine_knn(x, sq, tk, cand_idx, cand_lo, cand_cnt, overflow, out_idx, out_d
                 j = cand_idx[i, p]
             acc = 0.0
             for t in range(d): acc += np.float64(x[i, t]) * np.float64(x[j, t])
-            dist = sq[i] + sq[j] - 2.0 * acc
+            dist = sign * (sq[i] + sq[j] - 2.0 * acc)
             if m == k and (dist > best_d[k - 1] or (dist == best_d[k - 1] and j > best_j[k - 1])): continue
             q = m if m < k else k - 1             # insertion into the sorted best list, (distance, index) order
             while q > 0 and (best_d[q - 1] > dist or (best_d[q - 1] == dist and best_j[q - 1] > j)):
@@ -526,7 +568,7 @@ def _refine_knn(x, sq, tk, cand_idx, cand_lo, cand_cnt, overflow, out_idx, out_d
             if m < k: m += 1
         for p in range(k):
             out_idx[i, p] = best_j[p]
-            out_dist[i, p] = max(best_d[p], 0.0)
+            out_dist[i, p] = max(sign * best_d[p], 0.0)
 
 def _cpu_has_bf16() -> bool:
     "Whether this CPU multiplies bfloat16 natively (AVX512-BF16 or AMX-BF16; Linux flags)"
@@ -534,71 +576,85 @@ def _cpu_has_bf16() -> bool:
     except OSError: return False
     return " avx512_bf16" in flags or " amx_bf16" in flags
 
-def exact_knn(x, k: int, memory_budget: int = 256 * 2**20, precision: str = "auto",
-              capacity: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The k nearest rows of every row of x (self included) by L2, exactly: float64 distances, ties by index.
-    Returns (squared distances float32, indices int64), both (n, min(k, n)). `precision` of the candidate
-    products: "float32", "bfloat16" (wider bounds, twice the speed on CPUs with native bf16), "auto" (bfloat16
-    where native); the answer is the same. `capacity`: candidates kept per row before a row is scanned in full"""
+# %% ../../nbs/common/08_rerank.ipynb #5e1f7a20
+def _knn_scan(x: np.ndarray, k: int, precision: str, memory_budget: int, capacity: int | None = None, far: bool = False):
+    """The k nearest rows of every row of x (float32 or float64; self included, float64 distances, ties by index) and, with
+    `far`, every row's largest squared distance, from one pass over the upper triangle of the Gram matrix:
+    (squared distances float32, indices int64, row maxima float64 or None)"""
     import torch
-    if precision not in ("auto", "float32", "bfloat16"):
-        raise ReidlabError(f"precision={precision!r} is not one of 'auto', 'float32', 'bfloat16'")
-    x = np.ascontiguousarray(np.asarray(x, dtype=np.float32))
-    if x.ndim != 2 or len(x) == 0: raise ReidlabError(f"x must be a non-empty 2-D array (items × dim), got shape {x.shape}")
-    if not np.isfinite(x).all(): raise ReidlabError("x holds NaN or infinite values")
-    if not (isinstance(k, (int, np.integer)) and k >= 1): raise ReidlabError(f"k must be a positive integer, got {k!r}")
     n, d = x.shape
     k = min(int(k), n)
     if precision == "auto": precision = "bfloat16" if _cpu_has_bf16() else "float32"
+    x32 = np.ascontiguousarray(x, dtype=np.float32)
     sq, sq_r, res = np.empty(n), np.empty(n), np.empty(n)   # |x|², |bf16(x)|², |x - bf16(x)|² in float64, in row chunks
     for s0 in range(0, n, 4096):
         c = x[s0:s0 + 4096].astype(np.float64)
         sq[s0:s0 + 4096] = np.einsum("ij,ij->i", c, c)
-        if precision == "bfloat16":
-            r = torch.from_numpy(x[s0:s0 + 4096]).to(torch.bfloat16).double().numpy()
-            sq_r[s0:s0 + 4096] = np.einsum("ij,ij->i", r, r)
-            c -= r
-            res[s0:s0 + 4096] = np.einsum("ij,ij->i", c, c)
-    nb = np.sqrt(sq)
-    sq_lo = sq * (1 - 2.0 ** -44)                   # float64 rounding of the key, on the safe side
-    coef = 2.0 * d * 2.0 ** -24 + 2.0 ** -44         # float32 accumulation error, per |x_i||x_j|
+        r = torch.from_numpy(x32[s0:s0 + 4096]).to(torch.bfloat16 if precision == "bfloat16" else torch.float32).double().numpy()
+        sq_r[s0:s0 + 4096] = np.einsum("ij,ij->i", r, r)
+        c -= r
+        res[s0:s0 + 4096] = np.einsum("ij,ij->i", c, c)
+    nb = np.maximum(np.sqrt(sq), np.sqrt(sq_r))      # bounds both |x| and the rounded |x|
+    sq_lo = sq * (1 - 2.0 ** -44)                     # float64 rounding of the key, on the safe side
+    coef = 2.0 * d * 2.0 ** -24 + 2.0 ** -44          # float32 accumulation error, per |x_i||x_j|
+    rho = np.sqrt(res) / np.maximum(nb, 1e-300) * (1 + 2.0 ** -20)   # input rounding (bf16, or float64 -> float32)
     rows = min(n, max(64, rows_per_chunk(n, 4, memory_budget)))
-    if precision == "bfloat16":   # inputs rounded to bf16 (residual ρ|x| each), products summed in float32, output rounded to bf16
-        xb = torch.from_numpy(x).to(torch.bfloat16)
-        nb = np.maximum(nb, np.sqrt(sq_r))
-        rho = np.sqrt(res) / np.maximum(nb, 1e-300) * (1 + 2.0 ** -20)
-        rel = 2.0 ** -8
+    if precision == "bfloat16":   # products of bf16 inputs summed in float32, the output rounded to bf16 (relative 2^-8)
+        rel, xb = 2.0 ** -8, torch.from_numpy(x32).to(torch.bfloat16)
         bbuf, fbuf = torch.empty((rows, n), dtype=torch.bfloat16), torch.empty((rows, n))
         buf = fbuf.numpy()
         def gram(r0, r1):
             torch.mm(xb[r0:r1], xb[r0:].T, out=bbuf[:r1 - r0, :n - r0])
             fbuf[:r1 - r0, :n - r0].copy_(bbuf[:r1 - r0, :n - r0])
     else:
-        rho, rel = np.zeros(n), 0.0
-        buf = np.empty((rows, n), np.float32)
-        def gram(r0, r1): np.matmul(x[r0:r1], x[r0:].T, out=buf[:r1 - r0, :n - r0])
-    cap = capacity or max(8 * k, k + 64)
-    thr = np.full((n, k), np.inf); tk = np.full(n, np.inf)
-    cand_idx = np.empty((n, cap), np.int32); cand_lo = np.empty((n, cap), np.float64)
-    cand_cnt = np.zeros(n, np.int64); overflow = np.zeros(n, np.bool_)
-    scan, parts = _k("_scan_gram"), 2 * _n_threads()
+        rel, buf = 0.0, np.empty((rows, n), np.float32)
+        def gram(r0, r1): np.matmul(x32[r0:r1], x32[r0:].T, out=buf[:r1 - r0, :n - r0])
+    e_row = 2.0 * nb * nb.max() * (rho + rho.max() + coef + 1.01 * rel) * 1.01     # >= every half-width of the row's intervals
+    slack = 2.0 ** -19 * (sq.max() + 2.0 * nb * nb.max()) + 1e-300                # float32 rounding in the chunk filter
+    cap, m = capacity or max(8 * k, k + 64), (n if far else 0)
+    near = (np.full((n, k), np.inf), np.full(n, np.inf), np.empty((n, cap), np.int32), np.empty((n, cap)), np.zeros(n, np.int64),
+            np.zeros(n, np.bool_))
+    fcap = capacity or 32
+    farthest = (np.full((m, 1), np.inf), np.full(n, np.inf), np.empty((m, fcap), np.int32), np.empty((m, fcap)), np.zeros(n, np.int64),
+                np.zeros(n, np.bool_))
+    scan, parts, sq32 = _k("_scan_gram"), 2 * _n_threads(), sq.astype(np.float32)
     for r0 in range(0, n, rows):      # block row r0:r1 against the items from r0 on (its diagonal block included)
         r1 = min(n, r0 + rows)
         gram(r0, r1)   # into buf[:r1 - r0, :n - r0]; the kernel always gets the whole buffer (one compiled layout)
         tasks = [(a0, a1, 0, 0) for a0, a1 in _ranges(r1 - r0, parts)]       # rows, then column chunks: disjoint
         tasks += [(0, 0, c0, c1) for c0, c1 in _ranges((n - r1 + 63) // 64, parts)]
-        _parallel(lambda a0, a1, c0, c1: scan(buf, r1 - r0, n - r0, r0, r0, r1 - r0, sq_lo, sq, nb, rho, coef, rel, thr, tk,
-                                              cand_idx, cand_lo, cand_cnt, overflow, a0, a1, c0, c1), tasks)
-    idx = np.empty((n, k), np.int64); dist = np.empty((n, k), np.float64)
+        _parallel(lambda a0, a1, c0, c1: scan(buf, r1 - r0, n - r0, r0, r0, r1 - r0, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack,
+                                              *near, *farthest, a0, a1, c0, c1), tasks)
     refine = _k("_refine_knn")
-    _parallel(lambda lo, hi: refine(x, sq, tk, cand_idx, cand_lo, cand_cnt, overflow, idx, dist, lo, hi), _ranges(n, 4 * _n_threads()))
-    return dist.astype(np.float32), idx
+    def best(state, sign, kk):
+        thr, tk, c_idx, c_lo, c_cnt, over = state
+        idx, dist = np.empty((n, kk), np.int64), np.empty((n, kk), np.float64)
+        _parallel(lambda lo, hi: refine(x, sq, sign, tk, c_idx, c_lo, c_cnt, over, idx, dist, lo, hi), _ranges(n, 4 * _n_threads()))
+        return idx, dist
+    idx, dist = best(near, 1.0, k)
+    return dist.astype(np.float32), idx, (best(farthest, -1.0, 1)[1][:, 0] if far else None)
+
+def exact_knn(x, k: int, memory_budget: int = 256 * 2**20, precision: str = "auto",
+              capacity: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The k nearest rows of every row of x (self included) by L2, exactly: float64 distances, ties by index.
+    Returns (squared distances float32, indices int64), both (n, min(k, n)). `precision` of the candidate
+    products: "float32", "bfloat16" (wider bounds, twice the speed on CPUs with native bf16), "auto" (bfloat16
+    where native); the answer is the same. `capacity`: candidates kept per row before a row is scanned in full"""
+    if precision not in ("auto", "float32", "bfloat16"):
+        raise ReidlabError(f"precision={precision!r} is not one of 'auto', 'float32', 'bfloat16'")
+    x = np.ascontiguousarray(np.asarray(x, dtype=np.float32))
+    if x.ndim != 2 or len(x) == 0: raise ReidlabError(f"x must be a non-empty 2-D array (items × dim), got shape {x.shape}")
+    if not np.isfinite(x).all(): raise ReidlabError("x holds NaN or infinite values")
+    if not (isinstance(k, (int, np.integer)) and k >= 1): raise ReidlabError(f"k must be a positive integer, got {k!r}")
+    dist, idx, _ = _knn_scan(x, k, precision, memory_budget, capacity)
+    return dist, idx
+
 
 # %% ../../nbs/common/08_rerank.ipynb #fb878b7a
 @dataclass
 class SparseDistance:
     "A square distance matrix in [0, 1] stored sparsely: explicit entries (zeros kept), every absent entry equals `fill`"
-    matrix: Any            # scipy.sparse.csr_matrix, float32, sorted indices, explicit zeros kept
+    matrix: Any            # scipy.sparse.csr_matrix, float32, explicit zeros kept; `jaccard_distance` gives sorted columns
     fill: float = 1.0
 
     @property
@@ -617,9 +673,10 @@ class SparseDistance:
         if eps >= self.fill: raise ReidlabError(f"eps={eps} >= fill value {self.fill}: every pair would be a neighbour; use a dense matrix")
         m = self.matrix
         keep = m.data <= eps
-        rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))[keep]
-        indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=m.shape[0]))]
-        return sp.csr_matrix((m.data[keep], m.indices[keep], indptr), shape=m.shape)
+        indptr = np.r_[0, np.cumsum(keep)][m.indptr]                 # kept entries before each row
+        g = sp.csr_matrix((m.data[keep], m.indices[keep], indptr), shape=m.shape)
+        g.has_sorted_indices = m.has_sorted_indices
+        return g
 
 def knn_search(x, k: int, backend: str = "auto", device="auto", memory_budget: int = 256 * 2**20):
     """k nearest neighbours of every row of x among the rows of x by L2 (self included), ties by index:
@@ -677,8 +734,11 @@ def jaccard_distance(features, k1: int = 30, k2: int = 6, knn_columns: str = "k1
         return 2 - 2 * _pair_dots_threads(f, i, j).astype(np.float32)
 
     ptr, idx, overlap, _ = _sparse_jaccard(knn, k_cols, h_cols, k2, w_dist, "softmax", slice(0, n), (0, n))
-    dist = np.maximum(1 - overlap / (np.float32(2.0) - overlap), np.float32(0.0))
-    return SparseDistance(sp.csr_matrix((dist, idx, ptr), shape=(n, n)))
+    dist = np.subtract(np.float32(2.0), overlap)                 # max(1 - m / (2 - m), 0), in place
+    np.divide(overlap, dist, out=dist); np.subtract(np.float32(1.0), dist, out=dist); np.maximum(dist, np.float32(0.0), out=dist)
+    m = sp.csr_matrix((dist, idx, ptr), shape=(n, n))
+    m.has_sorted_indices = True
+    return SparseDistance(m)
 
 # %% ../../nbs/common/08_rerank.ipynb #08e8b8ae
 def jaccard_distance_reference(features, k1: int = 30, k2: int = 6, knn_columns: str = "k1", normalize: bool = False) -> np.ndarray:
