@@ -33,7 +33,8 @@ def test_departures_and_strict_keys():
     demo, paper = get_config("market", "demo"), get_config("market")
     assert departures_from_paper(paper) == {}
     dep = departures_from_paper(demo)
-    assert dep["depth"] == (50, 18) and dep["gamma"] == (0.01, 0.05) and dep["epochs"] == (40, 10) and "num_workers" not in dep
+    assert dep["depth"] == (50, 18) and dep["gamma"] == (0.01, 0.05) and dep["epochs"] == (40, 10) and dep["threshold"] == (0.6, 0.9)
+    assert "num_workers" not in dep
     smoke = get_config("duke", "demo", **SMOKE)
     assert (smoke.epochs, smoke.overhaul_every, smoke.min_candidates) == (2, 1, 3)
     assert departures_from_paper(paper.replace(candidate_padding="stable")) == {"candidate_padding": ("none", "stable")}

@@ -63,7 +63,7 @@ class GSMLPConfig(Recipe):
 _PAPER = {d: GSMLPConfig(dataset=d, preset="paper") for d in ("market", "duke")}
 _PAPER["msmt17"] = GSMLPConfig(dataset="msmt17", preset="paper", epochs=50, eval_epochs=tuple(range(6, 50)))
 _DEMO_CHANGES = dict(preset="demo", depth=18, pretrained=None, height=64, width=32, batch_size=32, gamma=0.05,
-                     backbone_lr_factor=1.0, lr=0.05, epochs=10, overhaul_every=4, eval_epochs=(4, 6, 8),
+                     backbone_lr_factor=1.0, lr=0.05, epochs=10, overhaul_every=4, eval_epochs=(4, 6, 8), threshold=0.9,
                      num_workers=0, eval_batch_size=128)
 _DEMO = {d: c.replace(**_DEMO_CHANGES) for d, c in _PAPER.items()}
 PRESETS = {("paper", d): c for d, c in _PAPER.items()} | {("demo", d): c for d, c in _DEMO.items()}
