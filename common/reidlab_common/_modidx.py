@@ -657,6 +657,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                    'reidlab_common/reproduce.py'),
                                           'reidlab_common.reproduce._fmt': ('reproduce.html#_fmt', 'reidlab_common/reproduce.py'),
                                           'reidlab_common.reproduce._hms': ('reproduce.html#_hms', 'reidlab_common/reproduce.py'),
+                                          'reidlab_common.reproduce._kernel_config': ( 'reproduce.html#_kernel_config',
+                                                                                       'reidlab_common/reproduce.py'),
                                           'reidlab_common.reproduce._kernel_env': ( 'reproduce.html#_kernel_env',
                                                                                     'reidlab_common/reproduce.py'),
                                           'reidlab_common.reproduce._previous_wall_time': ( 'reproduce.html#_previous_wall_time',

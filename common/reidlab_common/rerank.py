@@ -68,9 +68,9 @@ def _expansion_sets(knn, k_cols, h_cols, lo, hi, scratch, lengths):
         lengths[i] = n_e
 
 # %% ../../nbs/common/08_rerank.ipynb #54d74afd
-def _jaccard_overlap(row_ptr, row_idx, row_val, col_ptr, col_idx, col_val, col0, out_ptr, out_idx, out_val, acc, mark, touched):
-    """All rows of the CSR of m_ij = sum_l min(V_il, V_jl) for items col0 <= j < col0 + len(acc) (float32, l ascending),
-    columns sorted, into out_* (out_ptr[0] = 0; the outputs have room for every row's touched items)"""
+def _jaccard_overlap(row_ptr, row_idx, row_val, col_ptr, col_idx, col_val, col0, count, out_ptr, out_idx, out_val, acc, mark, touched):
+    """The CSR rows of m_ij = sum_l min(V_il, V_jl) for items col0 <= j < col0 + len(acc) (float32, l ascending), columns
+    sorted, written from out_ptr[0] on; `count`: only out_ptr (the row ends) is written"""
     n_out = len(acc)
     for i in range(len(row_ptr) - 1):
         n_t, j_lo, j_hi = 0, n_out, -1
@@ -88,6 +88,10 @@ def _jaccard_overlap(row_ptr, row_idx, row_val, col_ptr, col_idx, col_val, col0,
                 b = col_val[q]
                 acc[j] += a if a < b else b
         start = out_ptr[i]
+        if count:
+            for t in range(n_t): mark[touched[t]] = False
+            out_ptr[i + 1] = start + n_t
+            continue
         if 16 * n_t < j_hi - j_lo:          # few items: sort them; many: walk the marks in column order
             touched[:n_t].sort()
         else:
@@ -195,25 +199,21 @@ def _overlap(v, rows: slice, cols: tuple[int, int]):
     sub = v[rows]
     cp, ci = vt.indptr.astype(np.int64), vt.indices.astype(np.int64)
     rp, ri = sub.indptr.astype(np.int64), sub.indices.astype(np.int64)
-    n_out = cols[1] - cols[0]
-    touches = np.r_[0, np.cumsum(np.diff(cp)[ri])][rp]              # items touched before each row, with repeats
-    ends = np.cumsum(np.minimum(np.diff(touches), n_out))            # room each row can need, summed
+    n_rows, n_out = sub.shape[0], cols[1] - cols[0]
     kernel = _k("_jaccard_overlap")
-    def run(lo, hi):          # rows lo..hi into buffers with room for all their touches, then cut to size
-        size = int(ends[hi - 1] - (ends[lo - 1] if lo else 0))
-        out_ptr, out_idx, out_val = np.zeros(hi - lo + 1, np.int64), np.empty(size, np.int32), np.empty(size, np.float32)
-        kernel(rp[lo:hi + 1] - rp[lo], ri[rp[lo]:rp[hi]], sub.data[rp[lo]:rp[hi]], cp, ci, vt.data, cols[0], out_ptr, out_idx, out_val,
-               np.zeros(n_out, np.float32), np.zeros(n_out, np.bool_), np.empty(n_out, np.int64))
-        m = out_ptr[-1]
-        return out_ptr, out_idx[:m].copy() if 4 * m < 3 * size else out_idx[:m], out_val[:m].copy() if 4 * m < 3 * size else out_val[:m]
-    n_rows = sub.shape[0]
-    per_task = max(1, min(2**22, int(ends[-1]) // (4 * _n_threads()) if n_rows else 1))
-    cuts = np.unique(np.r_[0, np.searchsorted(ends, np.arange(per_task, int(ends[-1]) if n_rows else 0, per_task)), n_rows])
-    parts = _parallel(run, [(int(lo), int(hi)) for lo, hi in zip(cuts[:-1], cuts[1:]) if hi > lo])
-    if not parts: return np.zeros(n_rows + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32)
-    offsets = np.cumsum([0] + [p[0][-1] for p in parts])
-    ptr = np.concatenate([[0]] + [p[0][1:] + o for p, o in zip(parts, offsets)])
-    return ptr, np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts])
+    lengths = np.zeros(n_rows, np.int64)
+    idx, val = np.empty(0, np.int32), np.empty(0, np.float32)
+    def run(lo, hi, count):   # rows lo..hi: their lengths (count), then their entries from ptr[lo] on
+        out_ptr = np.zeros(hi - lo + 1, np.int64) if count else ptr[lo:hi + 1].copy()
+        kernel(rp[lo:hi + 1] - rp[lo], ri[rp[lo]:rp[hi]], sub.data[rp[lo]:rp[hi]], cp, ci, vt.data, cols[0], count, out_ptr,
+               idx, val, np.zeros(n_out, np.float32), np.zeros(n_out, np.bool_), np.empty(n_out, np.int64))
+        if count: lengths[lo:hi] = np.diff(out_ptr)
+    tasks = _ranges(n_rows, 4 * _n_threads())
+    _parallel(lambda lo, hi: run(lo, hi, True), tasks)
+    ptr = np.r_[0, np.cumsum(lengths)]
+    idx, val = np.empty(ptr[-1], np.int32), np.empty(ptr[-1], np.float32)
+    _parallel(lambda lo, hi: run(lo, hi, False), tasks)
+    return ptr, idx, val
 
 def _sparse_jaccard(knn: np.ndarray, k_cols: int, h_cols: int, k2: int, pair_dist, weights: str,
                     rows: slice, cols: tuple[int, int]):
@@ -488,8 +488,6 @@ def _scan_gram(s, nr, nc, r0, c0, n_diag, sq_lo, sq, sq32, nb, rho, coef, rel, e
     (the row's farthest item, keys negated), used when f_thr has rows"""
     width = 64
     far = f_thr.shape[0] > 0
-    lo = np.empty(width, np.float64)
-    e = np.empty(width, np.float64)
     sqc = sq32[c0:]
     for a in range(a0, a1):                                  # rows: item i against items c0..c0+nc
         i = r0 + a
@@ -498,17 +496,22 @@ def _scan_gram(s, nr, nc, r0, c0, n_diag, sq_lo, sq, sq32, nb, rho, coef, rel, e
         for b0 in range(0, nc, width):
             w = min(width, nc - b0)
             mn, mx = _row_range(row, sqc, b0, b0 + w)
-            if mn > tk[i] + e_row[i] + slack[i] and not (far and mx >= -f_tk[i] - e_row[i] - slack[i]): continue
-            for b in range(w):
+            t_near, t_far = tk[i] + e_row[i] + slack[i], (-f_tk[i] - e_row[i] - slack[i] if far else np.inf)
+            if mn > t_near and mx < t_far: continue
+            for b in range(w):                               # the entries that pass the float32 test get their interval
+                key32 = sqc[b0 + b] - np.float32(2.0) * row[b0 + b]
+                if key32 > t_near and key32 < t_far: continue
                 j = c0 + b0 + b
                 v = np.float64(row[b0 + b])
-                e[b] = ci * (rho[i] + rho[j] + coef) * nb[j] + 2.0 * rel * abs(v)
-                lo[b] = sq_lo[j] - 2.0 * v - e[b]
-            for b in range(w):
-                j = c0 + b0 + b
-                hi = lo[b] + 2.0 * e[b] + 2.0 * (sq[j] - sq_lo[j])
-                if lo[b] <= tk[i]: _offer(i, j, lo[b], hi, thr, tk, cand_idx, cand_lo, cand_cnt, overflow)
-                if far and -hi <= f_tk[i]: _offer(i, j, -hi, -lo[b], f_thr, f_tk, f_idx, f_lo, f_cnt, f_over)
+                e = ci * (rho[i] + rho[j] + coef) * nb[j] + 2.0 * rel * abs(v)
+                lo = sq_lo[j] - 2.0 * v - e
+                hi = lo + 2.0 * e + 2.0 * (sq[j] - sq_lo[j])
+                if lo <= tk[i]:
+                    _offer(i, j, lo, hi, thr, tk, cand_idx, cand_lo, cand_cnt, overflow)
+                    t_near = tk[i] + e_row[i] + slack[i]
+                if far and -hi <= f_tk[i]:
+                    _offer(i, j, -hi, -lo, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over)
+                    t_far = -f_tk[i] - e_row[i] - slack[i]
     wn = np.empty(width, np.float32)
     wf = np.empty(width, np.float32)
     for ch in range(ch0, ch1):                               # columns outside the diagonal block: item j against rows r0..r0+nr
@@ -521,21 +524,21 @@ def _scan_gram(s, nr, nc, r0, c0, n_diag, sq_lo, sq, sq32, nb, rho, coef, rel, e
         for a in range(nr):
             i = r0 + a
             mn, mx = _col_range(s[a], sq32[i], wn, wf, b0, b0 + w)
-            if mn > 0 and not (far and mx >= 0): continue
+            if mn > 0 and mx < 0: continue
             ci = 2.0 * nb[i]
             for b in range(w):
+                key32 = sq32[i] - np.float32(2.0) * s[a, b0 + b]
+                if key32 > wn[b] and key32 < wf[b]: continue
                 j = c0 + b0 + b
                 v = np.float64(s[a, b0 + b])
-                e[b] = ci * (rho[i] + rho[j] + coef) * nb[j] + 2.0 * rel * abs(v)
-                lo[b] = sq_lo[i] - 2.0 * v - e[b]
-            for b in range(w):
-                j = c0 + b0 + b
-                hi = lo[b] + 2.0 * e[b] + 2.0 * (sq[i] - sq_lo[i])
-                if lo[b] <= tk[j]:
-                    _offer(j, i, lo[b], hi, thr, tk, cand_idx, cand_lo, cand_cnt, overflow)
+                e = ci * (rho[i] + rho[j] + coef) * nb[j] + 2.0 * rel * abs(v)
+                lo = sq_lo[i] - 2.0 * v - e
+                hi = lo + 2.0 * e + 2.0 * (sq[i] - sq_lo[i])
+                if lo <= tk[j]:
+                    _offer(j, i, lo, hi, thr, tk, cand_idx, cand_lo, cand_cnt, overflow)
                     wn[b] = min(max(tk[j] + e_row[j] + slack[j], -3e38), 3e38)
                 if far and -hi <= f_tk[j]:
-                    _offer(j, i, -hi, -lo[b], f_thr, f_tk, f_idx, f_lo, f_cnt, f_over)
+                    _offer(j, i, -hi, -lo, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over)
                     wf[b] = min(max(-f_tk[j] - e_row[j] - slack[j], -3e38), 3e38)
 
 def _refine_knn(x, sq, sign, tk, cand_idx, cand_lo, cand_cnt, overflow, out_idx, out_dist, lo, hi):
@@ -672,8 +675,9 @@ class SparseDistance:
         import scipy.sparse as sp
         if eps >= self.fill: raise ReidlabError(f"eps={eps} >= fill value {self.fill}: every pair would be a neighbour; use a dense matrix")
         m = self.matrix
-        keep = m.data <= eps
-        indptr = np.r_[0, np.cumsum(keep)][m.indptr]                 # kept entries before each row
+        keep = np.flatnonzero(m.data <= eps)
+        rows = np.searchsorted(m.indptr, keep, side="right") - 1     # the row of each kept entry
+        indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=m.shape[0]))]
         g = sp.csr_matrix((m.data[keep], m.indices[keep], indptr), shape=m.shape)
         g.has_sorted_indices = m.has_sorted_indices
         return g

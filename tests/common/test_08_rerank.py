@@ -84,6 +84,37 @@ def test_sparse_rerank_equals_dense():
         b = evaluate_blocks(sparse.blocks(), ids[:25], ids[25:], cams[:25], cams[25:])
         assert a.mAP == b.mAP and np.array_equal(a.cmc, b.cmc)
 
+# %% ../../nbs/common/08_rerank.ipynb #c4e8a1d2
+def test_sparse_rerank_float32_features():
+    rng = np.random.default_rng(5)
+    for n, k1, k2 in ((60, 20, 6), (120, 8, 3), (45, 6, 1)):
+        f, ids = _blobs(rng, n, dim=32, n_ids=8, noise=0.7)
+        f = (f / np.linalg.norm(f, axis=1, keepdims=True)).astype(np.float32)       # the usual input: float32 unit features
+        qf, gf = f[:n // 4], f[n // 4:]
+        dense = k_reciprocal_rerank(*_dense_inputs(qf.astype(np.float64), gf.astype(np.float64)), k1=k1, k2=k2)
+        ref = k_reciprocal_rerank_reference(*_dense_inputs(qf.astype(np.float64), gf.astype(np.float64)), k1, k2, 0.3)
+        sparse = k_reciprocal_rerank_features(qf, gf, k1=k1, k2=k2, device="cpu", memory_budget=5000).dense()
+        assert np.abs(sparse - dense).max() < 1e-5 and np.abs(sparse - ref).max() < 1e-5, (n, k1, k2)
+        assert _same_ranking(sparse, dense) and _same_ranking(sparse, ref), (n, k1, k2)
+
+# %% ../../nbs/common/08_rerank.ipynb #b7d2e4f8
+def test_knn_scan_farthest_and_float64():
+    def _brute(x, k):
+        x64 = x.astype(np.float64); sq = (x64 * x64).sum(1)
+        d = sq[:, None] + sq[None] - 2 * x64 @ x64.T
+        return np.argsort(d, 1, kind="stable")[:, :k], d.max(1)
+    rng = np.random.default_rng(11)
+    blobs, _ = _blobs(rng, 260, dim=24, n_ids=15, noise=0.4)
+    dup = np.repeat(rng.standard_normal((30, 8)).astype(np.float32), 6, axis=0)           # ties everywhere, far lists overflow
+    ring = np.stack([np.cos(np.linspace(0, 2 * np.pi, 200, endpoint=False)), np.sin(np.linspace(0, 2 * np.pi, 200, endpoint=False))], 1)
+    for x, k, kw in ((blobs.astype(np.float32), 21, {}), (blobs, 9, {}), (dup, 7, dict(capacity=7)), (ring.astype(np.float32), 5, {}),
+                     (blobs.astype(np.float32), 4, dict(memory_budget=260 * 4 * 70))):
+        for precision in ("float32", "bfloat16"):
+            d, i, far = _knn_scan(x, k, precision, kw.get("memory_budget", 2**26), kw.get("capacity"), far=True)
+            want_i, want_far = _brute(x, k)
+            assert np.array_equal(i, want_i) and d.dtype == np.float32, (x.shape, k, kw, precision)
+            assert np.abs(far - want_far).max() <= 1e-12 * want_far.max(), (x.shape, precision, np.abs(far - want_far).max())
+
 # %% ../../nbs/common/08_rerank.ipynb #aaad74b3
 def test_exact_knn_equals_brute_force():
     def _brute(x, k):
@@ -134,3 +165,13 @@ def test_jaccard_sparse_equals_dense_reference():
     assert (raw == 1.0).mean() > (unit == 1.0).mean()
     with pytest.raises(ReidlabError, match="knn_columns"): jaccard_distance(f, knn_columns="k1+2")
     with pytest.raises(ReidlabError, match="at least"): jaccard_distance(f[:5], k1=8)
+
+# %% ../../nbs/common/08_rerank.ipynb #e6f1b3a9
+def test_jaccard_rows_sorted():
+    rng = np.random.default_rng(4)
+    f, _ = _blobs(rng, 200, dim=12, n_ids=5, noise=0.8)        # clusters larger than k1: long rows, walked in column order
+    g, _ = _blobs(rng, 200, dim=12, n_ids=60, noise=0.3)       # clusters smaller than k1: short rows, sorted
+    for x in (f, g):
+        m = jaccard_distance(x, k1=12, k2=4).matrix
+        assert m.has_sorted_indices and all((np.diff(m.indices[m.indptr[i]:m.indptr[i + 1]]) > 0).all() for i in range(200))
+        assert np.abs(jaccard_distance(x, k1=12, k2=4).toarray() - jaccard_distance_reference(x, k1=12, k2=4)).max() < 1e-6
