@@ -235,6 +235,16 @@ def _kernel_env(**env):
             if v is None: os.environ.pop(k, None)
             else: os.environ[k] = v
 
+def _kernel_config():
+    "Kernel traffic encrypted with CurveZMQ keys where pyzmq has them (else ipykernel warns about plain TCP)"
+    from traitlets.config import Config
+    cfg = Config()
+    try:
+        import zmq
+        if zmq.has("curve"): cfg.KernelManager.transport_encryption = "auto"
+    except ImportError: pass
+    return cfg
+
 def _hms(s: float) -> str:
     s = int(round(s))
     return f"{s} s" if s < 60 else f"{s // 60} min {s % 60:02d} s" if s < 3600 else f"{s // 3600} h {s % 3600 // 60:02d} min"
@@ -253,7 +263,7 @@ class NotebookProgress:
         elapsed = time.time() - self.t0
         what = "running"
         if info:
-            what = {"started": f"{info['run']} started ({info['epochs']} epochs)", "done": f"{info['run']} trained"}.get(
+            what = {"started": f"{info['run']} started ({info['epochs']} epoch{'s' * (info['epochs'] != 1)})", "done": f"{info['run']} trained"}.get(
                 info.get("state"), f"{info['run']} epoch {info['epoch']}/{info['epochs']}")
         eta = (f" · ETA {_hms(max(self.expected_s - elapsed, 0))} (the last run took {_hms(self.expected_s)})" if self.expected_s
                else f" · ETA of {info['run']} {_hms(info['eta_s'])}" if info and info.get("eta_s") else "")
@@ -301,7 +311,7 @@ def run_notebook(nb: str | os.PathLike, out_dir: str | os.PathLike, parameters: 
                                 REIDLAB_PROGRESS_FILE=str(out_dir/"progress.json")):
             pm.execute_notebook(str(nb), str(out_dir/nb.name), parameters=params, kernel_name="python3",
                                 cwd=str(nb.parent), progress_bar=progress, execution_timeout=timeout,
-                                log_output=False, stdout_file=None)
+                                log_output=False, stdout_file=None, config=_kernel_config())
     except Exception as e:  # papermill wraps the failing cell's exception; keep its last lines
         status = "failed"
         error = (getattr(e, "evalue", None) or str(e) or type(e).__name__).strip().splitlines()[-1][:500]

@@ -142,6 +142,18 @@ def test_paper_card_checks_its_rows():
     with pytest.raises(ReidlabError, match="not one of"): PaperCard("p", "T", "C", "u", "t", ("regdb",), (PaperResult("sysu_mm01", "x", {}),))
     with pytest.raises(ReidlabError, match="percent"): PaperCard("p", "T", "C", "u", "t", ("regdb",), (PaperResult("regdb", "x", {"R1": 0.91}),)[:0] + (PaperResult("regdb", "x", {"R1": 191.0}),))
 
+# %% ../../nbs/common/13_report.ipynb #fb998815
+def test_retrieval_from_features_and_records():
+    from types import SimpleNamespace as Rec
+    img = np.zeros((8, 4, 3), np.uint8)
+    q = [Rec(path=img, pid=1, camid=0), Rec(path=img, pid=2, camid=0)]
+    g = [Rec(path=img, pid=p, camid=1) for p in (1, 2, 1, 2)]
+    qf, gf = np.array([[1, 0], [0, 1]], float), np.array([[1, 0.1], [0.1, 1], [0.9, 0.5], [0, 1]])
+    fig = plot_retrieval(qf, gf, q, g, k=3)                 # cosine: q1 -> g0, g2, g1; q2 -> g3, g1, g2
+    assert [[ax.get_title() for ax in fig.axes[r * 4:(r + 1) * 4]] for r in range(2)] == [["query 1", "1: 1", "2: 1", "3: 2"],
+                                                                                           ["query 2", "1: 2", "2: 2", "3: 1"]]
+    with pytest.raises(ReidlabError, match="differ in length"): plot_retrieval(qf, gf[:3], q, g)
+
 # %% ../../nbs/common/13_report.ipynb #46c6b3ca
 def test_plots_draw_what_they_say():
     with tempfile.TemporaryDirectory() as td:
