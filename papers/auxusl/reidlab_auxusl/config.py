@@ -67,6 +67,7 @@ class AuxUSLConfig(Recipe):
     epochs: int = 40
     iters_multiplier: float = 0.6         # DTI; <= 0: `iters` per epoch
     iters: int = 400
+    warmup_epochs: int = 0                # not upstream: first epochs with every tracklet its own pseudo identity
     amp: bool = False
     # evaluation (the EMA teacher)
     eval_every: int = 2
@@ -97,15 +98,16 @@ VARIANTS = {   # dataset -> {variant: (label, overrides of the paper preset, pap
               "ours-": ("Ours- (tricks only)", _AUX_OFF, "Ours- (tricks only)")},
 }
 _DEMO_CHANGES = dict(preset="demo", depth=18, pretrained=None, height=64, width=32, batch_size=32, cluster_seq_len=8,
-                     k1=20, eps_rho=0.05, id_k=10, lr=1e-3, epochs=12, num_workers=0, eval_chunk_frames=64)
+                     k1=20, eps_rho=0.05, id_k=10, lr=1e-3, epochs=12, warmup_epochs=3, iters=20, num_workers=0,
+                     eval_chunk_frames=64)
 PRESETS = {("paper", "mars"): _MARS, ("paper", "dukev"): _DUKEV,
            ("demo", "mars"): _MARS.replace(**_DEMO_CHANGES), ("demo", "dukev"): _DUKEV.replace(**_DEMO_CHANGES, dense_step=10)}
 AuxUSLConfig.PRESETS = PRESETS
 DEMO_SYNTHETIC = {"mars": dict(n_train_ids=24, n_test_ids=20, tracklets_per_id=(5, 6), frames=(6, 14), height=64, width=32),
                   "dukev": dict(n_train_ids=24, n_test_ids=16, n_distractor_ids=4, frames=(20, 40), long_tracklet=60,
                                 height=64, width=32)}
-SMOKE = dict(epochs=2, height=32, width=16, batch_size=8, ghost_batch=4, cluster_seq_len=4, k1=8, k2=3, eps_rho=0.1,
-             id_k=3, eval_every=1)
+SMOKE = dict(epochs=2, warmup_epochs=1, iters=2, height=32, width=16, batch_size=8, ghost_batch=4, cluster_seq_len=4,
+             k1=8, k2=3, eps_rho=0.1, id_k=3, eval_every=1)
 SMOKE_SYNTHETIC = {"mars": dict(n_train_ids=6, n_test_ids=4, tracklets_per_id=(5, 6), frames=(4, 6), n_distractors=1,
                                 height=32, width=16),
                    "dukev": dict(n_train_ids=6, n_test_ids=4, n_distractor_ids=1, frames=(20, 30), long_tracklet=30,

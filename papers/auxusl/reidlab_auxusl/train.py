@@ -131,10 +131,13 @@ class PseudoLabelHook(Hook):
     def on_epoch_start(self, trainer, epoch):
         c, teacher = self.cfg, self.ema.teacher
         feats = clustering_features(teacher, self.tracklets, c, self.device, seed=(c.seed, epoch))
-        if self.eps is None:
-            self.eps = clustering_eps(jaccard_distance(feats.numpy(), k1=c.k1, k2=c.k2), self.aux, c.eps_rho)
-        labels, _ = cluster_pseudo_labels(feats.numpy(), self.aux, eps=self.eps, cannot_links=self.cannot_links,
-                                          min_samples=c.min_samples, k1=c.k1, k2=c.k2, relaxed=c.toc_relaxed, inplace=c.toc_inplace)
+        if epoch < c.warmup_epochs: labels = np.arange(len(feats))           # not upstream: each tracklet alone
+        else:
+            if self.eps is None:
+                self.eps = clustering_eps(jaccard_distance(feats.numpy(), k1=c.k1, k2=c.k2), self.aux, c.eps_rho)
+            labels, _ = cluster_pseudo_labels(feats.numpy(), self.aux, eps=self.eps, cannot_links=self.cannot_links,
+                                              min_samples=c.min_samples, k1=c.k1, k2=c.k2, relaxed=c.toc_relaxed,
+                                              inplace=c.toc_inplace)
         self.labels = np.asarray(labels)
         cent = cluster_centroids(feats, self.labels)
         n = len(cent)
@@ -144,7 +147,8 @@ class PseudoLabelHook(Hook):
         self.num_iters = dti_iterations(c, n) if n >= 2 else 0
         self.ema.iters_of_epoch = self.num_iters
         if c.reset_optimizer: trainer.optimizer.state.clear()            # a new Adam every epoch
-        self.stats = {**label_quality(self.labels, self.true_ids), "eps": float(self.eps), "iters": self.num_iters}
+        self.stats = {**label_quality(self.labels, self.true_ids), "eps": float("nan") if self.eps is None else float(self.eps),
+                      "iters": self.num_iters}
         if n < 2: log.warning("epoch %d: %d cluster(s); nothing to train on this epoch", epoch, n)
 
     def epoch_data(self, epoch: int):
