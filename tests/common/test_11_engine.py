@@ -321,5 +321,9 @@ def test_progress_mode_follows_the_environment():
     with _mock.patch.dict(_os.environ, {"REIDLAB_PROGRESS": ""}), _mock.patch.object(sys, "stderr", io.StringIO()):
         assert progress_mode() == "lines"                                   # no notebook, no terminal: plain lines
         assert progress_bar(range(3)).disable                                # and no bars for inner loops either
+    with _mock.patch.dict(_os.environ, {"JPY_PARENT_PID": str(_os.getpid()), "JPY_SESSION_NAME": ""}):    # Linux: /proc
+        if Path("/proc/self/cmdline").exists(): assert _batch_kernel() == ("pytest" in Path(f"/proc/{_os.getpid()}/cmdline").read_bytes().decode(errors="replace"))
+    with _mock.patch.dict(_os.environ, {"JPY_PARENT_PID": str(_os.getpid()), "JPY_SESSION_NAME": "nbs/x.ipynb"}):
+        assert not _batch_kernel()                                           # a kernel of a Jupyter server: a live front end
     with pytest.raises(ReidlabError, match="mode must be one of"): ProgressBars(mode="fancy")
     assert _tqdm_class("widgets").__module__ == "tqdm.notebook" and _tqdm_class("bars").__module__ == "tqdm.std"
