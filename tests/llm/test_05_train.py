@@ -67,6 +67,18 @@ def test_feature_settings_and_split_means():
     assert [s.select for s in sels] == ["last"] and sels[0].epochs == [4, 4]
     assert sels[0].results["a"].as_dict()["R1"] == pytest.approx(50.0) and sels[0].results["a, pool feature"].as_dict()["R1"] == 0.0
 
+# %% ../../nbs/llm/05_train.ipynb #dec3c745
+def test_sysu_settings_single_and_multi_shot():
+    with tempfile.TemporaryDirectory() as td:
+        root = tiny_vi_dataset("sysu", Path(td)/"data")
+        cfg = get_config("sysu", "demo", **SMOKE, device="cpu")
+        torch.manual_seed(0)
+        model = build_model(cfg, 6)
+        res = evaluate_sysu(model, root, cfg)
+        base = ["all-search", "indoor-search", "all-search, multi-shot", "indoor-search, multi-shot"]
+        assert list(res) == base + [s + ", pool feature" for s in base] and res["indoor-search, multi-shot"].num_trials == 2
+        assert list(evaluate_sysu(model, root, cfg.replace(gallery_shots=("single",)), features=("bn",))) == base[:2]
+
 # %% ../../nbs/llm/05_train.ipynb #511bd5d4
 def test_train_tiny_resume_and_load():
     with tempfile.TemporaryDirectory() as td:
