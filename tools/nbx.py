@@ -5,13 +5,16 @@ directory, and our notebooks live outside the package folders (nbs/<name>/), so 
 command must run with the package folder as its working directory. This script does that.
 
   python tools/nbx.py export       nbdev-export each package, then tests/ from `#| test` cells
-  python tools/nbx.py clean        clean nbs/**/*.ipynb: nbdev's cleaning KEEPING cell tags, outputs dropped
+  python tools/nbx.py clean        clean nbs/**/*.ipynb: nbdev's cleaning KEEPING cell tags, outputs dropped,
+                                   the project's kernel (`reidlab`) as the stored kernelspec
   python tools/nbx.py check        fail if notebooks, generated modules or generated tests are out of
                                    sync, a notebook is not clean, or a reproduce notebook lost its
-                                   `parameters` tag (CI runs this)
+                                   `parameters` tag (CI runs this). It exports and cleans a copy of the
+                                   sources in a temporary folder and compares: the working tree is never
+                                   modified; `make export` (export + clean) fixes what it lists.
   python tools/nbx.py test [--only common] [--flags slow]   nbdev-test: run the notebooks in-process
 """
-import argparse, hashlib, json, sys
+import argparse, hashlib, json, shutil, subprocess, sys, tempfile
 from pathlib import Path
 
 from fastcore.xtras import working_directory
@@ -39,10 +42,17 @@ def export(only=None):
     for f in nbtests.export_all(ROOT/'tests'): print('tests:', f.relative_to(ROOT))
 
 
+# The kernel every notebook names: installed with reidlab-common (common/jupyter/kernel.json, into
+# <env>/share/jupyter/kernels/reidlab), so Jupyter front ends pick the environment reidlab lives in.
+# Stored exactly as JupyterLab writes it, so that opening and saving a notebook changes nothing.
+KERNELSPEC = {"display_name": "Python 3 (reidlab)", "language": "python", "name": "reidlab"}
+
+
 def _clean_nb(nb):
-    "nbdev's cleaning keeping cell tags (papermill's `parameters`), then drop every output"
+    "nbdev's cleaning keeping cell tags (papermill's `parameters`), then drop every output; the project's kernelspec"
     from nbdev.clean import clean_nb
     clean_nb(nb, allowed_cell_metadata_keys=['tags'])
+    nb['metadata'] = {**{k: v for k, v in nb['metadata'].items() if k != 'kernelspec'}, 'kernelspec': dict(KERNELSPEC)}
     nb['cells'] = [c for c in nb['cells'] if 'injected-parameters' not in c['metadata'].get('tags', [])]
     for c in nb['cells']:
         if c['cell_type'] == 'code': c['outputs'], c['execution_count'] = [], None
@@ -56,6 +66,14 @@ def clean(only=None):
         process_write(warn_msg=f'Failed to clean {nb}', proc_nb=_clean_nb, f_in=nb)
 
 
+def pre_save_hook(model, path, contents_manager, **kwargs):
+    "Jupyter Server pre-save hook (tools/jupyter/jupyter_server_config.py): store notebooks under nbs/ clean"
+    if model.get('type') != 'notebook' or not isinstance(model.get('content'), dict): return
+    try: full = (Path(contents_manager.root_dir)/path.lstrip('/')).resolve()
+    except (OSError, ValueError): return
+    if (ROOT/'nbs') in full.parents: _clean_nb(model['content'])
+
+
 def missing_parameters_tag():
     "Reproduce notebooks without a cell tagged `parameters` (papermill would then ignore -p silently)"
     bad = []
@@ -65,27 +83,47 @@ def missing_parameters_tag():
     return bad
 
 
-def _snapshot():
+def _snapshot(root=ROOT):
     files = {}
     for rel in SYNCED:
-        base = ROOT/rel
+        base = root/rel
         if not base.exists(): continue
         for f in base.rglob('*'):
             if f.is_file() and '__pycache__' not in f.parts and '.ipynb_checkpoints' not in f.parts:
-                files[f.relative_to(ROOT).as_posix()] = hashlib.sha256(f.read_bytes()).hexdigest()
+                files[f.relative_to(root).as_posix()] = hashlib.sha256(f.read_bytes()).hexdigest()
     return files
 
 
-def check():
-    before = _snapshot()
-    export(); clean()
-    after = _snapshot()
+def _copy_sources(dest):
+    "What export and clean read and write, copied to `dest` in the same layout (so relative paths match)"
+    ignore = shutil.ignore_patterns('__pycache__', '.ipynb_checkpoints', '*.egg-info', '.hypothesis')
+    for rel in ['nbs', 'tests', 'tools']: shutil.copytree(ROOT/rel, dest/rel, ignore=ignore)
+    for d in packages():
+        (dest/d.relative_to(ROOT)).mkdir(parents=True, exist_ok=True)
+        shutil.copy2(d/'pyproject.toml', dest/d.relative_to(ROOT)/'pyproject.toml')
+        for lib in d.glob('reidlab_*'):
+            if lib.is_dir(): shutil.copytree(lib, dest/lib.relative_to(ROOT), ignore=ignore)
+
+
+def out_of_sync():
+    "Files that `export clean` would change, found on a temporary copy: the working tree is left as it is"
+    with tempfile.TemporaryDirectory(prefix='reidlab-check-') as td:
+        tmp = Path(td)
+        _copy_sources(tmp)
+        r = subprocess.run([sys.executable, str(tmp/'tools'/'nbx.py'), 'export', 'clean'], cwd=tmp,
+                           capture_output=True, text=True)
+        if r.returncode: sys.exit(f'check: exporting a copy of the notebooks failed:\n{r.stdout}{r.stderr}')
+        before, after = _snapshot(ROOT), _snapshot(tmp)
     changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
-    problems = [f'  {k} ({"new" if k not in before else "removed" if k not in after else "changed"})' for k in changed]
+    return [(k, 'to be created' if k not in before else 'to be removed' if k not in after else 'differs') for k in changed]
+
+
+def check():
+    problems = [f'  {k} ({why})' for k, why in out_of_sync()]
     problems += [f'  {nb.relative_to(ROOT)}: no cell tagged `parameters`' for nb in missing_parameters_tag()]
     if problems:
-        sys.exit('notebooks and generated code/tests were out of sync (now re-exported and cleaned: review, then '
-                 'commit notebooks and generated files together):\n' + '\n'.join(problems))
+        sys.exit('check: notebooks and generated code/tests are out of sync (nothing was changed; `make export` '
+                 're-exports and cleans, then commit notebooks and generated files together):\n' + '\n'.join(problems))
     print('check: notebooks clean; modules and tests in sync; reproduce notebooks tagged')
 
 

@@ -86,16 +86,32 @@ def prepare(path: Path, parameters: dict | None = None):
     return nb, n_skipped
 
 
+def default_kernel() -> str:
+    "The project's kernel `reidlab` (every notebook names it; `make install` installs it), else ipykernel's `python3`"
+    from jupyter_client.kernelspec import KernelSpecManager
+    return "reidlab" if "reidlab" in KernelSpecManager().find_kernel_specs() else "python3"
+
+
+def kernel_config():
+    "Kernel traffic encrypted with CurveZMQ keys when pyzmq has them (ipykernel warns about plain TCP otherwise)"
+    import zmq
+    from traitlets.config import Config
+    cfg = Config()
+    if zmq.has("curve"): cfg.KernelManager.transport_encryption = "auto"
+    return cfg
+
+
 def run(path: str | os.PathLike, parameters: dict | None = None, limit_s: float | None = None,
-        kernel_name: str = "python3") -> NotebookRun:
+        kernel_name: str | None = None) -> NotebookRun:
     "Execute the notebook in a fresh kernel (cwd: its folder); raise AssertionError naming the failing or stuck cell"
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
     path = Path(path)
+    kernel_name = kernel_name or default_kernel()
     limit = NOTEBOOK_LIMIT_S if limit_s is None else limit_s
     nb, n_skipped = prepare(path, parameters)
     res = NotebookRun(path=path, cells_skipped=n_skipped)
-    client = NotebookClient(nb, timeout=int(limit), kernel_name=kernel_name, startup_timeout=600,
+    client = NotebookClient(nb, timeout=int(limit), kernel_name=kernel_name, startup_timeout=600, config=kernel_config(),
                             resources={"metadata": {"path": str(path.parent)}}, allow_errors=False, record_timing=False)
     t0 = time.monotonic()
     with client.setup_kernel():
