@@ -45,6 +45,14 @@ def test_memory_state_round_trip_and_labels():
     assert other.predict_labels(torch.tensor([1])).sum() == 1                # epoch 0: one-hot
     other.epoch = 1
     assert other.predict_labels(torch.tensor([1]))[0, 1]                      # the anchor is always positive
+    other.cfg = hook.cfg.replace(label_method="ss_unpadded", threshold=0.99)
+    assert other.predict_labels(torch.tensor([1])).sum() == 1                 # nothing else passes τ: no padding
+    other.cfg = hook.cfg.replace(label_method="ss", threshold=0.99)
+    assert other.predict_labels(torch.tensor([1])).sum() == 2                 # upstream's SS pads to L = 2
+    with tempfile.TemporaryDirectory() as td:
+        with pytest.raises(ReidlabError, match="label_method must be one of"):
+            train_model(hook.cfg.replace(label_method="mplp"), td, Path(td)/"run", progress=False)
+        assert not (Path(td)/"run").exists()
 
 # %% ../../nbs/gsmlp_smlc/07_train.ipynb #b54c7a0e
 def test_trapezoid_chance_and_evaluation():

@@ -34,7 +34,7 @@ class GSMLPConfig(Recipe):
     threshold: float = 0.6                  # τ
     min_candidates: int = 10                # L
     candidate_padding: str = "none"         # "none" | "stable" (upstream's padding of the similarity candidates)
-    label_method: str = "gsmlp"             # "gsmlp" | "ss" | "knn"
+    label_method: str = "gsmlp"             # "gsmlp" | "ss" | "ss_unpadded" | "knn"
     label_start_epoch: int = 1
     overhaul_every: int = 5                 # rewrite the whole memory at epochs k·overhaul_every, k >= 1; 0: never
     empty_hard_negatives: str = "zero"      # "zero" | "nan" (upstream)

@@ -99,7 +99,8 @@ def reproduce(cfg: GSMLPConfig, data_root, out_dir, checkpoint=None, progress: b
     return Reproduction(cfg.dataset, results, chance_level(ds, chance_draws, cfg.seed), tm)
 
 # %% ../../../nbs/gsmlp_smlc/08_reproduce.ipynb #36e1f2c4
-PREDICTORS = {"GSMLP": {"label_method": "gsmlp"}, "SS": {"label_method": "ss"}, "KNN": {"label_method": "knn"}}
+PREDICTORS = {"GSMLP": {"label_method": "gsmlp"}, "SS": {"label_method": "ss"}, "SS, unpadded": {"label_method": "ss_unpadded"},
+              "KNN": {"label_method": "knn"}}
 
 def run_ablation(cfg: GSMLPConfig, data_root, out_dir, variants: dict, progress: bool = False, resume: bool = True,
                  chance_draws: int = 5) -> tuple[list[dict], dict]:

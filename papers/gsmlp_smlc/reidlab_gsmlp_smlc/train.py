@@ -30,8 +30,9 @@ from .memory import MemoryBank
 from .model import GSMLPNet
 
 # %% auto #0
-__all__ = ['transform_config', 'CamStyleTrainSet', 'training_set', 'training_loader', 'MemoryClassifier', 'build_model',
-           'evaluate_model', 'chance_level', 'run_files', 'build_optimizer', 'TrainedModel', 'train_model']
+__all__ = ['LABEL_METHODS', 'transform_config', 'CamStyleTrainSet', 'training_set', 'training_loader', 'MemoryClassifier',
+           'build_model', 'evaluate_model', 'chance_level', 'run_files', 'build_optimizer', 'TrainedModel',
+           'train_model']
 
 # %% ../../../nbs/gsmlp_smlc/07_train.ipynb #436a5b92
 def transform_config(cfg: GSMLPConfig):
@@ -63,6 +64,8 @@ def training_loader(cfg: GSMLPConfig, trainset: Dataset, shuffle: bool = True) -
                       num_workers=cfg.num_workers, pin_memory=torch.cuda.is_available())
 
 # %% ../../../nbs/gsmlp_smlc/07_train.ipynb #7deabc66
+LABEL_METHODS = ("gsmlp", "ss", "ss_unpadded", "knn")
+
 class MemoryClassifier(Hook):
     "Look-up-table classifier, label prediction, SMLC, memory writes and overhaul; state: the memory"
     def __init__(self, cfg: GSMLPConfig, bank: MemoryBank, trainset: Dataset, true_ids):
@@ -79,8 +82,9 @@ class MemoryClassifier(Hook):
             return torch.nn.functional.one_hot(t, self.bank.num_items).bool()
         if c.label_method == "gsmlp": return gsmlp_labels(self.bank, t, c.threshold, c.min_candidates, c.candidate_padding)
         if c.label_method == "ss": return ss_labels(self.bank, t, c.threshold, c.min_candidates)
+        if c.label_method == "ss_unpadded": return ss_labels(self.bank, t, c.threshold, c.min_candidates, "none")
         if c.label_method == "knn": return knn_labels(self.bank, t)
-        raise ReidlabError(f"label_method must be 'gsmlp', 'ss' or 'knn', got {c.label_method!r}")
+        raise ReidlabError(f"label_method must be one of {LABEL_METHODS}, got {c.label_method!r}")
 
     def loss(self, batch, features):
         t = batch[1]
@@ -186,6 +190,7 @@ def train_model(cfg: GSMLPConfig, data_root, out_dir, progress: bool = True, res
                 evaluate_before: bool = True, ds=None) -> TrainedModel:
     "Train one model on `cfg.dataset` from `data_root`; test-set evaluations at eval_epochs feed best_on_test"
     out_dir = Path(out_dir)
+    if cfg.label_method not in LABEL_METHODS: raise ReidlabError(f"label_method must be one of {LABEL_METHODS}, got {cfg.label_method!r}")
     prepare_run_folder(out_dir, cfg, resume)
     device = get_device(cfg.device)
     ds = ds or load_dataset(dataset_key(cfg.dataset).name, data_root, camstyle=cfg.camstyle)
