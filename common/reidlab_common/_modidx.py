@@ -594,6 +594,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                        'reidlab_common.report._percent': ('report.html#_percent', 'reidlab_common/report.py'),
                                        'reidlab_common.report._provenance_items': ( 'report.html#_provenance_items',
                                                                                     'reidlab_common/report.py'),
+                                       'reidlab_common.report._register_png_formatter': ( 'report.html#_register_png_formatter',
+                                                                                          'reidlab_common/report.py'),
                                        'reidlab_common.report._results_csv': ('report.html#_results_csv', 'reidlab_common/report.py'),
                                        'reidlab_common.report._setting_model': ('report.html#_setting_model', 'reidlab_common/report.py'),
                                        'reidlab_common.report._text_table': ('report.html#_text_table', 'reidlab_common/report.py'),

@@ -44,13 +44,15 @@ def adaptive_eps(dist: SparseDistance | np.ndarray, rho: float = 1.6e-3) -> floa
     return float(smallest.mean(dtype=np.float32))
 
 # %% ../../nbs/common/09_cluster.ipynb #481eb8f5
-def dbscan(dist: SparseDistance | np.ndarray, eps: float, min_samples: int = 4, n_jobs: int | None = None) -> np.ndarray:
+def dbscan(dist: SparseDistance | np.ndarray, eps: float, min_samples: int = 4, n_jobs: int | None = None,
+           self_neighbour: bool = True) -> np.ndarray:
     "sklearn DBSCAN labels (-1 = noise) on a precomputed distance, sparse (radius graph) or dense"
     from sklearn.cluster import DBSCAN
     if not eps > 0: raise ReidlabError(f"eps must be > 0, got {eps!r}")
     if min_samples < 1: raise ReidlabError(f"min_samples must be >= 1, got {min_samples!r}")
     x = dist.radius_graph(eps) if isinstance(dist, SparseDistance) else np.asarray(dist)
-    return DBSCAN(eps=eps, min_samples=min_samples, metric="precomputed", n_jobs=n_jobs).fit_predict(x)
+    ms = min_samples if self_neighbour else min_samples + 1
+    return DBSCAN(eps=eps, min_samples=ms, metric="precomputed", n_jobs=n_jobs).fit_predict(x)
 
 # %% ../../nbs/common/09_cluster.ipynb #1fcc1895
 def _neighbourhoods(dist, eps: float) -> list[set]:

@@ -43,6 +43,34 @@ def test_sparse_dbscan_equals_dense():
     assert len(set(dbscan(sparse, 0.6))) > 2
     with pytest.raises(ReidlabError, match='every pair would be a neighbour'): sparse.radius_graph(1.0)
 
+# %% ../../nbs/common/09_cluster.ipynb #a2b4c6d8
+def test_sparse_labels_equal_dense_seeded():
+    # seeded cases in both regimes: clusters larger than k1, and clusters smaller than k1 (the Market-1501 case).
+    # The reference sums the overlaps in another order, so a few pairs that are exactly 0 in one are ~1e-7 in the other;
+    # eps (which drops exact zeros) is therefore compared on the same values, and the labels at the same eps.
+    for seed, n, n_ids, k1, k2 in ((10, 160, 6, 10, 4), (11, 220, 40, 20, 6), (12, 200, 70, 12, 3), (13, 180, 12, 8, 1)):
+        f, _ = _blobs(np.random.default_rng(seed), n, n_ids=n_ids, noise=0.6)
+        sparse = jaccard_distance(f, k1=k1, k2=k2)
+        dense = jaccard_distance_reference(f, k1=k1, k2=k2)
+        assert np.abs(sparse.toarray() - dense).max() < 5e-6
+        assert adaptive_eps(sparse) == adaptive_eps(sparse.toarray())
+        for eps in (adaptive_eps(dense), adaptive_eps(sparse), 0.3, 0.6, 0.8):
+            want = DBSCAN(eps=eps, min_samples=4, metric="precomputed").fit_predict(dense)
+            assert np.array_equal(dbscan(sparse, eps, 4), want), (seed, eps)
+        assert max(len(set(dbscan(sparse, e, 4))) for e in (0.3, 0.6, 0.8)) > 2, seed
+
+# %% ../../nbs/common/09_cluster.ipynb #d8c6b4a2
+def test_dbscan_self_neighbour():
+    d = np.full((5, 5), 1.0, np.float32); d[:3, :3] = 0.2; np.fill_diagonal(d, 0)     # a triangle of 3 points, 2 far points
+    assert list(dbscan(d, 0.5, 3)) == [0, 0, 0, -1, -1]                              # each point has 3 neighbours, itself included
+    assert list(dbscan(d, 0.5, 3, self_neighbour=False)) == [-1] * 5                 # but only 2 others
+    assert list(dbscan(d, 0.5, 2, self_neighbour=False)) == [0, 0, 0, -1, -1]
+    rng = np.random.default_rng(5)
+    f, _ = _blobs(rng, 150)
+    sparse = jaccard_distance(f, k1=10, k2=4)
+    for ms in (2, 4):
+        assert np.array_equal(dbscan(sparse, 0.5, ms, self_neighbour=False), dbscan(sparse.toarray(), 0.5, ms + 1))
+
 # %% ../../nbs/common/09_cluster.ipynb #9dea93f5
 def test_icdbscan_without_links_equals_dbscan():
     rng = np.random.default_rng(2)
