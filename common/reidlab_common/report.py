@@ -159,6 +159,16 @@ def show_figure(fig, dpi: int = 100) -> None:
     display({"image/png": base64.b64encode(figure_png(fig, dpi)).decode("ascii"), "text/plain": repr(fig)}, raw=True)
     fig._ipython_display_ = _ShownOnce(fig, getattr(get_ipython(), "execution_count", None))
 
+def _register_png_formatter() -> None:
+    "In a notebook, any matplotlib Figure that ends a cell shows as a PNG (as matplotlib-inline does for pyplot figures)"
+    if not in_notebook(): return
+    try:
+        from IPython import get_ipython
+        get_ipython().display_formatter.formatters["image/png"].for_type_by_name("matplotlib.figure", "Figure", figure_png)
+    except Exception: pass                                 # a front end without a PNG formatter: nothing to register
+
+_register_png_formatter()
+
 def _finish(fig, path, show: bool | None):
     "The end of every plot: save it to `path` (if given), show it inline unless `show=False`, return it"
     if path: save_figure(fig, path)
@@ -523,7 +533,10 @@ def plot_retrieval(query_features, gallery_features, query_records: Sequence, ga
     if len(qf) != len(query_records) or len(gf) != len(gallery_records):
         raise ReidlabError(f"features and records differ in length: {len(qf)} vs {len(query_records)} queries, "
                            f"{len(gf)} vs {len(gallery_records)} gallery images")
-    if queries is None: queries = np.unique(np.linspace(0, len(qf) - 1, min(n_queries, len(qf))).round().astype(int))
+    if queries is None:                                  # the first image of `n_queries` identities spread over the queries
+        pids = np.array([r.pid for r in query_records]); ids, first = np.unique(pids, return_index=True)
+        first = np.sort(first); pick = np.linspace(0, len(first) - 1, min(n_queries, len(first))).round().astype(int)
+        queries = first[np.unique(pick)]
     queries = list(queries)
     norm = lambda x: x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
     dist = np.zeros((len(qf), len(gf)), np.float32)

@@ -191,6 +191,10 @@ def test_plots_show_inline_once_and_still_save():
         shell.run_cell("for i in range(2): plot_training_curves([{'epoch': 0, 'loss': 1.0}, {'epoch': 1, 'loss': 0.5}])", store_history=True)
         shell.run_cell("plot_cmc({'a': [1.0]}, show=False)\nNone", store_history=True)
         assert len(pngs(cap)) == 4                                             # + the later cell + two in the loop, none for show=False
+        _register_png_formatter()                                              # what importing the module in a kernel does
+        from matplotlib.figure import Figure as _F
+        other = _F(); other.add_subplot().plot([1, 2])                         # a figure made elsewhere, never shown
+        assert "image/png" in shell.display_formatter.format(other)[0]         # ending a cell, it shows as an image
     with contextlib.redirect_stdout(_io.StringIO()) as so: plot_cmc({"a": [1.0]})  # outside a notebook: nothing printed
     assert so.getvalue() == "" and _pylab_helpers.Gcf.get_num_fig_managers() == n_pyplot  # pyplot's figure list untouched
 
