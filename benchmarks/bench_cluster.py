@@ -8,6 +8,8 @@ k1=30, k2=6, upstream neighbour quirk (k1 columns), eps from the smallest 0.16 %
   * sparse at the same N (labels must be identical) and at 32,621.
 
   python benchmarks/bench_cluster.py [--quick] [--write] [--dim 2048] [--dense-n 4000]
+
+--quick runs three cases at 1/10 of the size (dense, sparse at the same N, small clusters) and never writes RESULTS.md.
 """
 from __future__ import annotations
 
@@ -80,6 +82,7 @@ def main():
     rows = ["| case | N | call (s) (Jaccard part) | per 1,000 items (s) | whole process: wall / CPU (s) | load | peak RSS (GiB) | eps | clusters / noise | ARI vs true ids | same labels as dense | speed-up (call / whole process) |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     ref = full = None
+    if a.quick: plan = plan[:2] + plan[3:4]     # dense, sparse at the same N, the small-cluster case: three small processes
     for kind, n, label in plan:
         print(f"running {kind} N={n} ...", file=sys.stderr, flush=True)
         ids = ["--ids", str(max(10, int(751 * scale)))] if kind == "sparse_market" else []
@@ -109,7 +112,7 @@ def main():
         "row, compilation, generating the features, the call; wall and CPU seconds. \"load\": 1-minute load average when",
         "the case ended; the 2 cores are shared, so compare ratios measured in the same run.", "", *rows])
     print(md)
-    if a.write: write_section("cluster", md)
+    if a.write and not a.quick: write_section("cluster", md)
 
 
 if __name__ == "__main__":

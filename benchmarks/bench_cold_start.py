@@ -13,7 +13,7 @@ numba kernels it needs; the second call does not, so first − second is that ov
 Each is reported as wall time and CPU time of the process (the machine is shared: CPU time is the
 steadier number; wall time on a busy machine is several times larger).
 
-  python benchmarks/bench_cold_start.py [--quick] [--write]
+  python benchmarks/bench_cold_start.py [--quick] [--write]      (--quick: the fresh-install process only)
 """
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def case(name: str, scale: float):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="the same (the inputs are small anyway); RESULTS.md untouched")
+    ap.add_argument("--quick", action="store_true", help="the fresh-install process only; RESULTS.md untouched")
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--case"); ap.add_argument("--scale", type=float, default=1.0)
     a = ap.parse_args()
@@ -67,7 +67,8 @@ def main():
     header = machine_line()
     cache = tempfile.mkdtemp(prefix="numba-fresh-")     # empty: a fresh install; the next process finds it filled
     runs = [("fresh install (empty numba cache)", run_case(__file__, "cold", 1.0, numba_cache=cache), load_now())]
-    runs.append(("later process (kernels cached on disk)", run_case(__file__, "warm", 1.0, numba_cache=cache), load_now()))
+    if not a.quick:       # --quick: the fresh-install process only (< 30 s)
+        runs.append(("later process (kernels cached on disk)", run_case(__file__, "warm", 1.0, numba_cache=cache), load_now()))
     rows = ["| process | load | libraries import | reidlab import | " + " | ".join(f"{lbl.split(' (')[0]}: first call (second)" for _, lbl in STEPS)
             + " | first calls − second calls (compile or load) | whole process |",
             "|---|---|---|---|" + "---|" * len(STEPS) + "---|---|"]

@@ -177,7 +177,7 @@ def main():
         "metrics the way torchreid's `eval_market1501` does (a full argsort of every row); identical R1/mAP/mINP columns",
         "are the same-run check. The evaluation needs no compiled kernel, so a fresh install is as fast as a later run.", "", *rows])
     print(md)
-    if a.write: write_section("evaluation", md)
+    if a.write and not a.quick: write_section("evaluation", md)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ Cases (k1=20, k2=6, lambda=0.3, squared Euclidean distances of synthetic 512-d i
     (N = 11,659 + 82,161 = 93,820), followed by an evaluation over its blocks.
 
   python benchmarks/bench_rerank.py [--quick] [--write] [--skip CASE ...]
+
+--quick runs three cases at 1/10 of the size (reference, dense semantics, sparse) and never writes RESULTS.md.
 """
 from __future__ import annotations
 
@@ -67,6 +69,9 @@ CASES = [
 ]
 
 
+QUICK = ("market:reference", "market:dense_small", "market:sparse")   # --quick: three small processes (< 30 s)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true"); ap.add_argument("--write", action="store_true")
@@ -78,7 +83,7 @@ def main():
     scale = 0.1 if a.quick else 1.0
     header = machine_line(); reps = {}
     for name, _, _ in CASES:
-        if name in a.skip: continue
+        if name in a.skip or (a.quick and name not in QUICK): continue
         print(f"running {name} ...", file=sys.stderr, flush=True)
         reps[name] = run_case(__file__, name, scale, ["--ref-scale", str(a.ref_scale)], cold=name.endswith(":cold"))
         reps[name]["load"] = load_now()
@@ -108,7 +113,7 @@ def main():
         "compilation, generating the inputs, the call and the evaluation; wall and CPU seconds. \"load\": 1-minute load",
         "average when the case ended; the 2 cores are shared, so compare ratios measured in the same run.", "", *rows])
     print(md)
-    if a.write: write_section("rerank", md)
+    if a.write and not a.quick: write_section("rerank", md)
 
 
 if __name__ == "__main__":
