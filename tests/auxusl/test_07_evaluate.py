@@ -88,7 +88,22 @@ def test_evaluate_model_matches_features():
         assert (r.num_valid, r.num_queries) == (2, 2) and np.isclose(r.mAP, want.mAP) and np.allclose(r.cmc, want.cmc)
         with pytest.raises(ReidlabError, match="not a DukeMTMC-VideoReID frame name"): evaluate_model(model, splits, height=16, width=8, aux=True)
 
-# %% ../../nbs/auxusl/07_evaluate.ipynb #85f632db
+# %% ../../nbs/auxusl/07_evaluate.ipynb #dc6cbacc
+def test_evaluate_model_on_synthetic_mars():
+    from reidlab_common.datasets import load_dataset
+    from reidlab_common.synthetic import make_mars
+    from reidlab_auxusl.model import ResNet50BNN
+    torch.manual_seed(0)
+    model = ResNet50BNN(num_classes=2, depth=18)
+    with tempfile.TemporaryDirectory() as td:
+        ds = load_dataset("mars", make_mars(td, n_train_ids=2, n_test_ids=4, frames=(2, 3), n_distractors=2, height=8, width=4))
+        assert any(t.pid == 0 for t in ds.gallery) and ds.extra["queries_without_match"] >= 1
+        r = evaluate_model(model, ds, height=16, width=8, chunk_frames=8)
+        # MARS: distractors (id 0) stay in the gallery as non-matches; a query without another-camera match is skipped
+        assert r.num_queries == len(ds.query) and r.num_queries - r.num_valid == ds.extra["queries_without_match"]
+        assert 0 < r.mAP <= 1 and 0 < r.mINP <= 1 and r.cmc[-1] == 1.0
+
+# %% ../../nbs/auxusl/07_evaluate.ipynb #2fda202b
 def test_synthetic_dukev_metadata_and_chance():
     from reidlab_common.datasets import load_dataset
     from reidlab_common.synthetic import make_dukemtmc_videoreid

@@ -152,9 +152,11 @@ def _positive(value, name: str) -> int:
 # %% ../../../nbs/auxusl/06_data.ipynb #d7961207
 def training_loader(tracklets: Sequence, labels, *, batch_size: int = 64, num_instances: int = 4, seq_len: int = 4,
                     height: int = 256, width: int = 128, workers: int = 0, seed: int = 0, epoch: int = 0,
-                    num_batches: int | None = None, reader: Callable = read_frame, pin_memory: bool = False) -> DataLoader:
+                    num_batches: int | None = None, reader: Callable = read_frame, pin_memory: bool = False,
+                    upstream_off_by_one: bool = True) -> DataLoader:
     "One epoch's batches (clips, labels, tracklet indices) of the pseudo-labelled tracklets, fixed by (seed, epoch)"
-    data = TrackletTrainSet(tracklets, labels, seq_len, train_transform(height, width), seed=seed, reader=reader)
+    data = TrackletTrainSet(tracklets, labels, seq_len, train_transform(height, width), seed=seed, reader=reader,
+                            upstream_off_by_one=upstream_off_by_one)
     sampler = PseudoIdentitySampler(data.labels, data.camids, batch_size, num_instances, seed=seed, epoch=epoch,
                                     num_batches=num_batches)
     return DataLoader(data, batch_sampler=sampler, num_workers=int(workers), pin_memory=pin_memory)
@@ -202,15 +204,15 @@ def tracklet_features(model: nn.Module, tracklets: Sequence, *, height: int = 25
     tracklets = list(tracklets)
     if not tracklets: raise ReidlabError("no tracklets to extract features from")
     stream = FrameStream(tracklets, _selections(tracklets, seq_len, seed), test_transform(height, width), reader)
-    loader = DataLoader(stream, batch_size=chunk_frames, shuffle=False, num_workers=int(workers))
     device, was_training = get_device(device), model.training
+    loader = DataLoader(stream, batch_size=chunk_frames, shuffle=False, num_workers=int(workers), pin_memory=device.type == "cuda")
     model.to(device).eval()
     sums, counts = None, torch.zeros(len(tracklets), dtype=torch.float64)
     try:
         with torch.no_grad():
             for frames, owner in tqdm(loader, desc="tracklet features", leave=False, disable=not progress):
                 for s in range(0, len(frames), batch_frames):
-                    y = _frame_output(model(frames[s:s + batch_frames].to(device)), output).detach().to("cpu", torch.float64)
+                    y = _frame_output(model(frames[s:s + batch_frames].to(device, non_blocking=True)), output).detach().to("cpu", torch.float64)
                     if sums is None: sums = torch.zeros(len(tracklets), y.shape[1], dtype=torch.float64)
                     sums.index_add_(0, owner[s:s + batch_frames], y)
                     counts.index_add_(0, owner[s:s + batch_frames], torch.ones(len(y), dtype=torch.float64))

@@ -149,7 +149,7 @@ def evaluate_model(model, splits, *, height: int = 256, width: int = 128, aux: I
     (qp, qc), (gp, gc) = _ids(splits.query), _ids(splits.gallery)
     return evaluate_features(qf, gf, qp, gp, qc, gc, aux=aux, max_rank=max_rank, device=device)
 
-# %% ../../../nbs/auxusl/07_evaluate.ipynb #85f28166
+# %% ../../../nbs/auxusl/07_evaluate.ipynb #aff0b990
 def chance_level(splits, draws: int = 20, seed: int = 0) -> dict:
     "Expected R1/R5/R10/R20/mAP/mINP (percent) of a random ranking of the gallery for every query of `splits`"
     return _chance_level(splits.query, splits.gallery, "market", draws=draws, seed=seed)
