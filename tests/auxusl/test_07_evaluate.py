@@ -27,7 +27,32 @@ def test_aux_fusion_order_hand_checked():
     assert np.allclose(p[0], 1 + 0.6 * np.exp(-8 * np.exp(-gaps_s / 60)), rtol=1e-6)   # the TimeGapProximity stand-in, tau 60 s
     with pytest.raises(ReidlabError, match="distance block has shape"): apply_inference_aux(np.zeros((3, 3)), InferenceAux(meta_q, meta_g))
 
-# %% ../../nbs/auxusl/07_evaluate.ipynb #5d3ed6a2
+# %% ../../nbs/auxusl/07_evaluate.ipynb #399935eb
+def test_official_inference_matrices():
+    import pickle
+    from pathlib import Path
+    from reidlab_auxusl.aux_files import OFFICIAL_FILES, convert_official_files, sha256_file
+    with tempfile.TemporaryDirectory() as td:
+        td, manifest = Path(td), {}
+        mats = {"overlap_relation": [[1., 0, 0], [0, 0, 0]], "cross_camera_relation_infer": [[1., 1, 0], [0, 0, 1]],
+                "spatio_temporal_relation_infer": [[0., 0.5, 1], [2, 0, 0]]}
+        for stem, m in mats.items():                                 # small stand-ins in upstream's container: a pickled torch tensor
+            p = td/f"{stem}.pickle"
+            with open(p, "wb") as f: pickle.dump(torch.tensor(m), f, protocol=3)
+            manifest[p.name] = dict(bytes=p.stat().st_size, sha256=sha256_file(p), kind=OFFICIAL_FILES[p.name]["kind"])
+        aux = official_inference_aux(td, manifest)
+        want = ((1 + 1000 * np.array(mats["overlap_relation"]) + 0.03 * np.array(mats["cross_camera_relation_infer"]))
+                * (1 + 0.6 * np.exp(-8 * np.array(mats["spatio_temporal_relation_infer"]))))
+        assert aux.shape == (2, 3) and np.allclose(apply_inference_aux(np.ones((2, 3)), aux), want, rtol=1e-6)
+        npz = convert_official_files(td, td/"aux.npz", manifest)
+        assert np.array_equal(apply_inference_aux(np.ones((2, 3)), official_inference_aux(npz)), apply_inference_aux(np.ones((2, 3)), aux))
+        (td/"overlap_relation.pickle").unlink()
+        assert official_inference_aux(td, manifest, toc=False).overlap is None
+        with pytest.raises(ReidlabError, match="TOC is on but overlap_relation is missing"): official_inference_aux(td, manifest)
+        with pytest.raises(ReidlabError, match="sha256"): official_inference_aux(td, dict(manifest, **{"cross_camera_relation_infer.pickle":
+            dict(manifest["cross_camera_relation_infer.pickle"], sha256="0" * 64)}), toc=False)
+
+# %% ../../nbs/auxusl/07_evaluate.ipynb #b4632913
 def test_evaluate_distances_hand_checked():
     D = np.array([[0.1, 0.5, 0.3, 0.9, 0.7], [0.8, 0.2, 0.6, 0.4, 0.1], [0.3, 0.2, 0.1, 0.5, 0.4]])
     r = evaluate_distances(D, [1, 2, 3], [1, 2, 1, 2, 3], [0, 0, 1], [0, 1, 1, 0, 1])
@@ -40,7 +65,7 @@ def test_evaluate_distances_hand_checked():
     with pytest.raises(ReidlabError, match=r"aux describes a \(1, 1\)"):
         evaluate_distances(D, [1, 2, 3], [1, 2, 1, 2, 3], [0, 0, 1], [0, 1, 1, 0, 1], aux=InferenceAux(overlap=np.zeros((1, 1))))
 
-# %% ../../nbs/auxusl/07_evaluate.ipynb #20c910f9
+# %% ../../nbs/auxusl/07_evaluate.ipynb #a9b994de
 def test_evaluate_features_hand_checked_3x4():
     qf, gf = [[0.0], [1.2], [3.0]], [[0.0], [2.0], [5.0], [1.5]]
     # squared distances: q0 [0, 4, 25, 2.25], q1 [1.44, 0.64, 14.44, 0.09], q2 [9, 1, 4, 2.25]
@@ -60,7 +85,7 @@ def test_evaluate_features_hand_checked_3x4():
     small = evaluate_features(qf, gf, **ids, aux=InferenceAux(meta_q, meta_g), memory_budget=1)   # one query row per block
     assert np.isclose(small.mAP, full.mAP) and np.allclose(small.cmc, full.cmc)
 
-# %% ../../nbs/auxusl/07_evaluate.ipynb #faf04ebf
+# %% ../../nbs/auxusl/07_evaluate.ipynb #c084f656
 def test_evaluate_model_matches_features():
     from PIL import Image
     from reidlab_common.datasets import ReidSplits, TrackletRecord
@@ -88,7 +113,7 @@ def test_evaluate_model_matches_features():
         assert (r.num_valid, r.num_queries) == (2, 2) and np.isclose(r.mAP, want.mAP) and np.allclose(r.cmc, want.cmc)
         with pytest.raises(ReidlabError, match="not a DukeMTMC-VideoReID frame name"): evaluate_model(model, splits, height=16, width=8, aux=True)
 
-# %% ../../nbs/auxusl/07_evaluate.ipynb #dc6cbacc
+# %% ../../nbs/auxusl/07_evaluate.ipynb #3c024a71
 def test_evaluate_model_on_synthetic_mars():
     from reidlab_common.datasets import load_dataset
     from reidlab_common.synthetic import make_mars
@@ -103,7 +128,7 @@ def test_evaluate_model_on_synthetic_mars():
         assert r.num_queries == len(ds.query) and r.num_queries - r.num_valid == ds.extra["queries_without_match"]
         assert 0 < r.mAP <= 1 and 0 < r.mINP <= 1 and r.cmc[-1] == 1.0
 
-# %% ../../nbs/auxusl/07_evaluate.ipynb #2fda202b
+# %% ../../nbs/auxusl/07_evaluate.ipynb #ca5c3d22
 def test_synthetic_dukev_metadata_and_chance():
     from reidlab_common.datasets import load_dataset
     from reidlab_common.synthetic import make_dukemtmc_videoreid

@@ -139,6 +139,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                         'reidlab_auxusl/evaluate.py'),
                                          'reidlab_auxusl.evaluate.evaluate_model': ( 'evaluate.html#evaluate_model',
                                                                                      'reidlab_auxusl/evaluate.py'),
+                                         'reidlab_auxusl.evaluate.official_inference_aux': ( 'evaluate.html#official_inference_aux',
+                                                                                             'reidlab_auxusl/evaluate.py'),
                                          'reidlab_auxusl.evaluate.query_gallery_features': ( 'evaluate.html#query_gallery_features',
                                                                                              'reidlab_auxusl/evaluate.py'),
                                          'reidlab_auxusl.evaluate.squared_euclidean_blocks': ( 'evaluate.html#squared_euclidean_blocks',

@@ -19,8 +19,8 @@ from .auxiliary import same_camera_penalty, spatio_temporal_weighting, time_over
 from .data import _frames, read_frame, tracklet_features
 
 # %% auto #0
-__all__ = ['InferenceAux', 'apply_inference_aux', 'evaluate_distances', 'squared_euclidean_blocks', 'evaluate_features',
-           'query_gallery_features', 'evaluate_model', 'chance_level']
+__all__ = ['OFFICIAL_INFERENCE', 'InferenceAux', 'apply_inference_aux', 'official_inference_aux', 'evaluate_distances',
+           'squared_euclidean_blocks', 'evaluate_features', 'query_gallery_features', 'evaluate_model', 'chance_level']
 
 # %% ../../../nbs/auxusl/07_evaluate.ipynb #bbdd86b9
 @dataclass
@@ -81,6 +81,30 @@ def apply_inference_aux(dist, aux: InferenceAux, rows: slice | None = None) -> n
     return d
 
 # %% ../../../nbs/auxusl/07_evaluate.ipynb #82b84bc5
+OFFICIAL_INFERENCE = {"overlap": "overlap_relation", "same_camera": "cross_camera_relation_infer",
+                      "proximity": "spatio_temporal_relation_infer"}
+_MODULE_OF = {"overlap": "toc", "same_camera": "scp", "proximity": "sts"}
+
+def official_inference_aux(source, manifest: dict | None = None, **options) -> InferenceAux:
+    "InferenceAux from upstream's inference matrices: a folder of the official pickles or a converted .npz"
+    from pathlib import Path
+    from reidlab_auxusl.aux_files import load_auxiliary_npz, load_official_file
+    source = Path(source)
+    if source.is_dir():
+        found = {k: load_official_file(source/f"{v}.pickle", manifest) for k, v in OFFICIAL_INFERENCE.items() if (source/f"{v}.pickle").exists()}
+    elif source.suffix == ".npz" and source.is_file():
+        z = load_auxiliary_npz(source)
+        found = {k: np.asarray(z[v], np.float32) for k, v in OFFICIAL_INFERENCE.items() if v in z}
+    else: raise ReidlabError(f"{source}: expected the folder of the official pickles or a .npz written by convert_official_files")
+    aux = InferenceAux(**found, **options)
+    for field, module in _MODULE_OF.items():
+        if getattr(aux, module) and field not in found:
+            raise ReidlabError(f"{source}: {module.upper()} is on but {OFFICIAL_INFERENCE[field]} is missing (switch it off with {module}=False)")
+    shapes = {np.shape(m) for m in found.values()}
+    if len(shapes) > 1: raise ReidlabError(f"{source}: the inference matrices disagree in shape: {sorted(shapes)}")
+    return aux
+
+# %% ../../../nbs/auxusl/07_evaluate.ipynb #2403ba60
 def _check_aux(aux, shape: tuple[int, int]) -> InferenceAux | None:
     if aux is None: return None
     if not isinstance(aux, InferenceAux): raise ReidlabError(f"aux must be an InferenceAux or None, got {type(aux).__name__}")
@@ -100,7 +124,7 @@ def evaluate_distances(dist, q_pids, g_pids, q_camids, g_camids, *, aux: Inferen
     blocks = _with_aux(((s, d[s:s + step]) for s in range(0, d.shape[0], step)), aux)
     return evaluate_blocks(blocks, q_pids, g_pids, q_camids, g_camids, protocol="market", ap="sklearn", max_rank=max_rank, shape=d.shape)
 
-# %% ../../../nbs/auxusl/07_evaluate.ipynb #02b60cae
+# %% ../../../nbs/auxusl/07_evaluate.ipynb #1f54ef8b
 def squared_euclidean_blocks(qf, gf, device="cpu", memory_budget: int = 256 * 2**20):
     "(first row, block) pairs of |q|^2 + |g|^2 - 2 q.g in float32, as NumPy (upstream: no square root, no clamp)"
     dev = get_device(device)
@@ -121,7 +145,7 @@ def evaluate_features(qf, gf, q_pids, g_pids, q_camids, g_camids, *, aux: Infere
     blocks = _with_aux(squared_euclidean_blocks(qf, gf, device, memory_budget), aux)
     return evaluate_blocks(blocks, q_pids, g_pids, q_camids, g_camids, protocol="market", ap="sklearn", max_rank=max_rank, shape=shape)
 
-# %% ../../../nbs/auxusl/07_evaluate.ipynb #1f54ef8b
+# %% ../../../nbs/auxusl/07_evaluate.ipynb #85f28166
 def query_gallery_features(model, splits, *, height: int = 256, width: int = 128, device="cpu", chunk_frames: int = 32,
                            batch_frames: int | None = None, workers: int = 0, progress: bool = False,
                            reader: Callable = read_frame) -> tuple[torch.Tensor, torch.Tensor]:
@@ -149,7 +173,7 @@ def evaluate_model(model, splits, *, height: int = 256, width: int = 128, aux: I
     (qp, qc), (gp, gc) = _ids(splits.query), _ids(splits.gallery)
     return evaluate_features(qf, gf, qp, gp, qc, gc, aux=aux, max_rank=max_rank, device=device)
 
-# %% ../../../nbs/auxusl/07_evaluate.ipynb #aff0b990
+# %% ../../../nbs/auxusl/07_evaluate.ipynb #089a611b
 def chance_level(splits, draws: int = 20, seed: int = 0) -> dict:
     "Expected R1/R5/R10/R20/mAP/mINP (percent) of a random ranking of the gallery for every query of `splits`"
     return _chance_level(splits.query, splits.gallery, "market", draws=draws, seed=seed)
