@@ -225,9 +225,9 @@ def label_candidates(memory, anchors, threshold: float = 0.6, min_candidates: in
 _STRIPS = (("similar", "similarity candidates C"), ("structural", "structural candidates R"), ("positives", "positives C ∩ R"))
 
 def plot_label_candidates(images, memory, anchors, true_ids=None, threshold: float = 0.6, min_candidates: int = 10,
-                          candidate_padding: str = "none", max_shown: int = 8, path=None):
+                          candidate_padding: str = "none", max_shown: int = 8, path=None, show: bool | None = None):
     "Image strips per anchor: similarity candidates, structural candidates, positives (green: same identity, red: not)"
-    from reidlab_common.report import _as_image, _figure, save_figure
+    from reidlab_common.report import _as_image, _figure, save_figure, show_figure
     cands = label_candidates(memory, anchors, threshold, min_candidates, candidate_padding)
     ids = None if true_ids is None else torch.as_tensor(true_ids).tolist()
     fig = _figure(0.75 * (max_shown + 1) + 1.6, 1.45 * 3 * len(cands))
@@ -238,7 +238,7 @@ def plot_label_candidates(images, memory, anchors, true_ids=None, threshold: flo
             for ax in row: ax.set_xticks([]); ax.set_yticks([]); ax.set_frame_on(False)
             row[0].imshow(_as_image(images[c.anchor])); row[0].set_frame_on(True)
             prec = "" if ids is None or not rows else f", precision {sum(ids[j] == ids[c.anchor] for j in rows) / len(rows):.2f}"
-            row[0].set_ylabel(f"{name}\n{len(rows)} rows{prec}", fontsize=6, rotation=0, ha="right", va="center")
+            row[0].set_ylabel(f"{name}\n{len(rows)} row{'s' * (len(rows) != 1)}{prec}", fontsize=6, rotation=0, ha="right", va="center")
             row[0].set_title(f"anchor {c.anchor}" + ("" if ids is None else f" (id {ids[c.anchor]})"), fontsize=6)
             for ax, j in zip(row[1:], rows[:max_shown]):
                 ax.imshow(_as_image(images[j])); ax.set_frame_on(True)
@@ -247,4 +247,5 @@ def plot_label_candidates(images, memory, anchors, true_ids=None, threshold: flo
                 colour = "tab:grey" if ids is None else ("tab:green" if ids[j] == ids[c.anchor] else "tab:red")
                 for sp in ax.spines.values(): sp.set_edgecolor(colour); sp.set_linewidth(2.5)
     if path: save_figure(fig, path)
+    if show is not False: show_figure(fig)
     return fig
