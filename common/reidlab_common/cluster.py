@@ -67,7 +67,7 @@ def _neighbourhoods(dist, eps: float) -> list[set]:
 
 def _distance_lookup(dist):
     if isinstance(dist, SparseDistance):
-        m = dist.matrix
+        m = dist.matrix if dist.matrix.has_sorted_indices else dist.matrix.sorted_indices()   # binary search per row
         def lookup(i, j):
             row = m.indices[m.indptr[i]:m.indptr[i + 1]]
             p = np.searchsorted(row, j)

@@ -98,3 +98,21 @@ def test_icdbscan_keeps_cannot_links_apart():
     assert 2 in cl[0] or 5 in cl[0]                                                      # merged into seed 0's set in place
     assert lab[2] != lab[5] or -1 in (lab[2], lab[5])
     with pytest.raises(ReidlabError, match="cannot_link has 3 sets"): cannot_link_dbscan(d, 0.5, [set()] * 3)
+
+# %% ../../nbs/common/09_cluster.ipynb #f3a5c7e9
+def test_icdbscan_unsorted_rows():
+    import scipy.sparse as sp
+    from reidlab_common.rerank import SparseDistance
+    rng = np.random.default_rng(3)
+    f, _ = _blobs(rng, 120)
+    sparse = jaccard_distance(f, k1=10, k2=4)
+    m = sparse.matrix
+    perm = np.concatenate([m.indptr[r] + rng.permutation(m.indptr[r + 1] - m.indptr[r]) for r in range(120)])
+    shuffled = sp.csr_matrix((m.data[perm], m.indices[perm], m.indptr), shape=m.shape)   # columns shuffled within rows
+    assert not shuffled.has_sorted_indices and np.array_equal(shuffled.toarray(), m.toarray())
+    cl = [set() for _ in range(120)]; cl[0].add(1); cl[1].add(0)
+    eps = adaptive_eps(sparse)
+    want = cannot_link_dbscan(sparse, eps, cl, 4, relaxed=0.5)
+    assert np.array_equal(cannot_link_dbscan(SparseDistance(shuffled), eps, cl, 4, relaxed=0.5), want)
+    look, dense = _distance_lookup(SparseDistance(shuffled)), sparse.toarray()
+    assert all(look(i, j) == dense[i, j] for i in range(0, 120, 7) for j in range(120))
