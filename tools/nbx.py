@@ -96,7 +96,10 @@ def _snapshot(root=ROOT):
 
 def _copy_sources(dest):
     "What export and clean read and write, copied to `dest` in the same layout (so relative paths match)"
-    ignore = shutil.ignore_patterns('__pycache__', '.ipynb_checkpoints', '*.egg-info', '.hypothesis')
+    skip = shutil.ignore_patterns('__pycache__', '.ipynb_checkpoints', '*.egg-info', '.hypothesis')
+
+    def ignore(folder, names):   # also sockets, fifos and the like: only files and folders are sources
+        return set(skip(folder, names)) | {n for n in names if not (Path(folder, n).is_file() or Path(folder, n).is_dir())}
     for rel in ['nbs', 'tests', 'tools']: shutil.copytree(ROOT/rel, dest/rel, ignore=ignore)
     for d in packages():
         (dest/d.relative_to(ROOT)).mkdir(parents=True, exist_ok=True)

@@ -146,3 +146,21 @@ def test_saving_from_lab_keeps_the_tree_clean(tmp_path):
     process_write(warn_msg="", proc_nb=nbx._clean_nb, f_in=ref)  # what `make export` stores
     assert saved == ref.read_text(), "a notebook saved from JupyterLab differs from the cleaned notebook"
     assert json.loads(saved)["metadata"] == {"kernelspec": nbx.KERNELSPEC}
+
+
+def test_check_reports_without_modifying_the_tree(tmp_path):
+    "`tools/nbx.py check` on a copy of the sources with an edited export cell: fails, names the file, changes nothing"
+    sys.path.insert(0, str(ROOT/"tools"))
+    import nbx
+    nbx._copy_sources(tmp_path)
+    nb_path = tmp_path/"nbs"/"common"/"19_vocab.ipynb"
+    nb = json.loads(nb_path.read_text())
+    cell = next(c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).startswith("#| export"))
+    cell["source"] = "".join(cell["source"]) + "\nADDED_BY_THE_TEST = 1"
+    cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "an output Lab saved\n"}]
+    nb_path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+    before = nbx._snapshot(tmp_path)
+    r = subprocess.run([sys.executable, str(tmp_path/"tools"/"nbx.py"), "check"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert r.returncode != 0, r.stdout
+    assert "nbs/common/19_vocab.ipynb (differs)" in r.stderr and "common/reidlab_common/vocab.py (differs)" in r.stderr, r.stderr
+    assert nbx._snapshot(tmp_path) == before, "check modified the working tree"
