@@ -211,7 +211,9 @@ def selection_frame(selections: Sequence[Selection], chance: dict, paper: Sequen
         ours = dict.fromkeys(s for sel in selections for s in sel.results)
         recs += [{"setting": s, "model": "paper", **dict.fromkeys(RESULT_METRICS, NO_PAPER)}
                  for s in ours if s not in {r.setting for r in paper}]
-    return pd.DataFrame(recs).astype(object).fillna("")
+    frame = pd.DataFrame(recs)
+    if "trials" in frame: frame["trials"] = frame["trials"].astype("Int64")   # counts stay integers beside empty cells
+    return frame.astype(object).fillna("")
 
 def chance_gap(selections: Sequence[Selection], chance: dict) -> str:
     "One line per setting: the first selection's R1, mAP and mINP beside a random ranking's"

@@ -126,6 +126,14 @@ def test_selection_table_rows():
     assert frame[frame.model == "paper"].setting.tolist() == ["visible->thermal", "thermal->visible, pool feature"]
     assert frame[frame.model == "paper"].R1.tolist() == ["91.05", NO_PAPER]
 
+# %% ../../nbs/common/18_vi_protocols.ipynb #5cd9db77
+def test_selection_frame_counts_are_integers():
+    def res(c1): return EvalResult(np.array([c1, 1.0] + [1.0] * 18), 0.5, 0.25, 1, 1)
+    sels = regdb_selections([{"last": (5, {"visible->thermal": res(0.5)})}, {"last": (5, {"visible->thermal": res(1.0)})}])
+    frame = selection_frame(sels, {"visible->thermal": dict.fromkeys(RESULT_METRICS, 1.0)})
+    assert frame["trials"].tolist() == [2, ""]                  # the chance row has no trial count
+    assert type(frame["trials"][0]) is not float and str(frame["trials"][0]) == "2" and "2.0" not in frame.to_string()
+
 # %% ../../nbs/common/18_vi_protocols.ipynb #7ed4c1ab
 def test_reproduction_drivers_with_a_stand_in_paper():
     from types import SimpleNamespace
