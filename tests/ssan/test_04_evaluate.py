@@ -72,3 +72,22 @@ def test_skipped_and_errors():
     flat = Features(torch.ones(5, 3))
     tie = evaluate_variants(flat, Features(torch.ones(1, 3)), G_IDS, [1], variants=("global",), device="cpu")["global"]
     assert abs(tie.mAP - 0.245833) < 1e-6
+
+# %% ../../nbs/ssan/04_evaluate.ipynb #dcf7097b
+def test_plot_text_retrieval_hand_case():
+    import tempfile
+    from pathlib import Path
+    from matplotlib.colors import to_rgba
+    s = np.array([[0.5, 0.2, 0.9], [0.1, 0.8, 0.1]], np.float32)
+    imgs = [np.full((8, 4, 3), v, np.uint8) for v in (0, 120, 240)]
+    assert retrieval_order(s[0]).tolist() == [2, 0, 1] and retrieval_order(s[1]).tolist() == [1, 2, 0]
+    with tempfile.TemporaryDirectory() as td:
+        fig = plot_text_retrieval(["a red coat", "a blue bag"], imgs, s, [7, 8], [7, 8, 7], k=3, path=Path(td)/"r.png")
+        assert (Path(td)/"r.png").stat().st_size > 1000
+    axes = np.array(fig.axes).reshape(2, 4)
+    green, red = to_rgba("tab:green"), to_rgba("tab:red")
+    assert [axes[0, r].spines["left"].get_edgecolor() for r in (1, 2, 3)] == [green, green, red]
+    assert [axes[1, r].spines["top"].get_edgecolor() for r in (1, 2, 3)] == [green, red, red]
+    assert axes[0, 1].images[0].get_array()[0, 0, 0] == 240 and "a red coat" in axes[0, 0].texts[0].get_text()
+    with pytest.raises(ReidlabError, match="captions x images"): plot_text_retrieval(["a"], imgs, s, [7], [7, 8, 7])
+    with pytest.raises(ReidlabError, match="queries"): plot_text_retrieval(["a", "b"], imgs, s, [7, 8], [7, 8, 7], queries=[5])

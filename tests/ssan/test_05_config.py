@@ -29,6 +29,7 @@ def test_lr_table_and_margin_switch():
     for e, (b, n) in {0: (1e-4, 1e-3), 19: (1e-4, 1e-3), 20: (1e-5, 1e-4), 39: (1e-5, 1e-4), 40: (1e-6, 1e-5), 59: (1e-6, 1e-5)}.items():
         assert table[e]["backbone"] == pytest.approx(b) and table[e]["new"] == pytest.approx(n)
     assert [adaptive_at(c, e) for e in (0, 4, 5, 59)] == [False, False, True, True]
+    assert not any(adaptive_at(c.replace(adaptive_from=None), e) for e in (0, 5, 59))
     d = get_config("cuhk_pedes", "demo")
     assert lr_at(d, 0) == {"backbone": 1e-3, "new": 1e-3} and lr_at(d, 8)["new"] == pytest.approx(1e-4)
 

@@ -61,3 +61,28 @@ def test_short_training_run():
         res = evaluate_model(tm.best_model(), load_dataset("cuhk_pedes", root).query, cfg)
         assert set(res) == {"global", "local", "non_local", "all"}
         assert 100 * max(r.rank(1) for r in res.values()) == pytest.approx(tm.best_metrics["R1"])
+
+# %% ../../nbs/ssan/06_train.ipynb #826500f9
+def test_corrupt_image_fails_before_training():
+    from reidlab_common.datasets import ImageReadError
+    with tempfile.TemporaryDirectory() as td:
+        root = make_cuhk_pedes(Path(td)/"data", seed=1, n_train_ids=6, n_val_ids=1, n_test_ids=3)
+        ds = load_dataset("cuhk_pedes", root)
+        bad = Path(ds.query[-1].path)                       # a test image: read only at the first evaluation
+        bad.write_bytes(bad.read_bytes()[:40])              # truncated
+        cfg = get_config("cuhk_pedes", "demo", **SMOKE, device="cpu")
+        with pytest.raises(ImageReadError, match=bad.name):
+            train_model(cfg, root, Path(td)/"run", progress=False)
+        assert not (Path(td)/"run"/"last.pt").exists() and not (Path(td)/"run"/"metrics.csv").exists()
+
+# %% ../../nbs/ssan/06_train.ipynb #9d916fc6
+def test_baseline_variants_and_plain_ranking():
+    class V:
+        def __len__(self): return 10
+        unk_id = 11
+    b = get_config("cuhk_pedes", "demo", **SMOKE, use_parts=False, use_nonlocal=False, beta=0.0, dim=32, embed_dim=8)
+    m = build_model(b, V(), 4)
+    assert model_variants(m) == ("global", "all")
+    batch = (torch.zeros(2, 64, 32, 3, dtype=torch.uint8), torch.ones(2, 48, dtype=torch.long), torch.tensor([3, 5]),
+             torch.ones(2, 48, dtype=torch.long), torch.tensor([2, 2]), torch.tensor([0, 1]))
+    assert forward_batch(m, batch, cr_captions=False).cr_text is None and forward_batch(m, batch).cr_text is not None

@@ -29,3 +29,28 @@ def test_train_main_errors():
     with pytest.raises(ReidlabError, match="does not exist"): train_main("icfg_pedes", None, {"preset": "demo", "data_root": "/nonexistent/x"})
     with pytest.raises(ReidlabError): train_main("regdb", None, {})
     with pytest.raises(ReidlabError, match="unknown SSAN config"): train_main("cuhk_pedes", None, {"margn": 1})
+
+# %% ../../nbs/ssan/07_reproduce.ipynb #494520c8
+def test_ablation_grid_and_paper_cells():
+    assert list(ABLATIONS) == ["baseline", "+ parts", "+ MV-NLN", "+ CR, fixed margin", "+ CR, adaptive margin (SSAN)"]
+    base = get_config("cuhk_pedes")
+    grid = {n: base.replace(**ch) for n, ch in ABLATIONS.items()}
+    assert (grid["baseline"].use_parts, grid["baseline"].use_nonlocal, grid["baseline"].beta) == (False, False, 0.0)
+    assert (grid["+ parts"].use_parts, grid["+ parts"].use_nonlocal, grid["+ MV-NLN"].use_nonlocal, grid["+ MV-NLN"].beta) == (True, False, True, 0.0)
+    assert grid["+ CR, fixed margin"].adaptive_from is None and grid["+ CR, adaptive margin (SSAN)"] == base
+    assert ABLATION_PAPER[("cuhk_pedes", "baseline")]["R1"] == 54.68 and ABLATION_PAPER[("icfg_pedes", "+ CR, adaptive margin (SSAN)")]["R1"] == 54.23
+    a = Ablation([dict(variant="baseline", selection="last", epoch=3, R1=10.0, R5=20.0, R10=30.0, mAP=12.0,
+                       **{"paper R1": 54.68, "paper R5": None, "paper R10": None})], {"R1": 1.0, "R5": 2.0, "R10": 3.0, "mAP": 4.0})
+    f = a.frame()
+    assert f.loc[0, "paper R1"] == 54.68 and f.loc[0, "paper R5"] == "—"
+
+# %% ../../nbs/ssan/07_reproduce.ipynb #f090e2ea
+def test_retrieval_figure_on_synthetic():
+    from reidlab_common.synthetic import make_cuhk_pedes
+    from reidlab_ssan.train import build_model
+    with tempfile.TemporaryDirectory() as td:
+        root = make_cuhk_pedes(Path(td)/"data", seed=1, n_train_ids=6, n_val_ids=1, n_test_ids=3)
+        ds = load_dataset("cuhk_pedes", root)
+        cfg = get_config("cuhk_pedes", "demo", device="cpu", dim=32, non_local_dim=16, embed_dim=8)
+        fig = retrieval_figure(build_model(cfg, ds.vocab, ds.num_train_ids), ds.query, cfg, n=2, k=5, path=Path(td)/"r.png")
+        assert (Path(td)/"r.png").is_file() and len(fig.axes) == 2 * 6

@@ -38,7 +38,7 @@ class SSANConfig(Recipe):
     # losses
     margin: float = 0.2
     beta: float = 0.1
-    adaptive_from: int = 5                 # first epoch with adaptive CR margins (upstream epoch_begin)
+    adaptive_from: int | None = 5          # first epoch with adaptive CR margins (upstream epoch_begin); None: never
     part_weight: float = 0.5
     upstream_clip: bool = False            # True: upstream's two-mask clipping (lambda == 1 -> 2)
     # optimisation
@@ -70,8 +70,8 @@ def lr_at(cfg: SSANConfig, epoch: int) -> dict:
     return {"backbone": cfg.lr * cfg.backbone_lr_factor * f, "new": cfg.lr * f}
 
 def adaptive_at(cfg: SSANConfig, epoch: int) -> bool:
-    "Whether epoch `epoch` uses adaptive CR margins"
-    return epoch >= cfg.adaptive_from
+    "Whether epoch `epoch` uses adaptive CR margins (never when `adaptive_from` is None: the fixed-margin ablation)"
+    return cfg.adaptive_from is not None and epoch >= cfg.adaptive_from
 
 # %% ../../../nbs/ssan/05_config.ipynb #2f91df12
 _PAPER = {

@@ -5,6 +5,7 @@
 # %% ../../../nbs/ssan/04_evaluate.ipynb #a52b9d73
 from __future__ import annotations
 
+import textwrap
 from typing import Iterator, Mapping, Sequence
 
 import numpy as np
@@ -12,6 +13,7 @@ import torch
 
 from reidlab_common.core import ReidlabError, get_device, rows_per_chunk
 from reidlab_common.metrics import EvalResult, evaluate_t2i
+from reidlab_common.report import save_figure
 from .model import FAMILIES, Features, normalized_families
 
 VARIANTS = ("global", "local", "non_local", "all")
@@ -19,7 +21,7 @@ _FAMILY = {"global": "glob", "local": "local", "non_local": "non_local"}
 
 # %% auto #0
 __all__ = ['VARIANTS', 'combine_results', 't2i_similarity_blocks', 'evaluate_variants', 'upstream_selection_score',
-           'format_upstream']
+           'format_upstream', 'model_variants', 'retrieval_order', 'plot_text_retrieval']
 
 # %% ../../../nbs/ssan/04_evaluate.ipynb #7caa5cc3
 def combine_results(parts: Sequence[EvalResult], num_queries: int | None = None) -> EvalResult:
@@ -96,3 +98,48 @@ def upstream_selection_score(results: Mapping[str, EvalResult]) -> float:
 def format_upstream(result: EvalResult) -> str:
     "Upstream's log line: fractions with 4 significant digits"
     return f"t2i: @R1: {result.rank(1):.4}, @R5: {result.rank(5):.4}, @R10: {result.rank(10):.4}, map: {result.mAP:.4}"
+
+# %% ../../../nbs/ssan/04_evaluate.ipynb #06a7c545
+def model_variants(model) -> tuple[str, ...]:
+    "The similarity variants of a model's families ('global', 'local' with parts, 'non_local' with MV-NLN, 'all')"
+    have = {"global": True, "local": model.use_parts, "non_local": model.use_nonlocal, "all": True}
+    return tuple(v for v in VARIANTS if have[v])
+
+# %% ../../../nbs/ssan/04_evaluate.ipynb #2c415a9e
+def retrieval_order(scores) -> np.ndarray:
+    "Gallery indices by decreasing score; tied scores in upstream's order (`argsort(s)[::-1]`: larger index first)"
+    return np.argsort(np.asarray(scores), kind="stable")[::-1]
+
+def _gallery_image(img, size) -> np.ndarray:
+    if isinstance(img, (str, bytes)) or hasattr(img, "__fspath__"):
+        from reidlab_common.datasets import read_image
+        return read_image(img, size, "bicubic")
+    return np.asarray(img)
+
+def plot_text_retrieval(captions: Sequence[str], gallery_images: Sequence, sim, text_pids, image_pids,
+                        queries: Sequence[int] | None = None, k: int = 10, path=None, size: tuple[int, int] = (64, 128),
+                        wrap: int = 42):
+    "Per query caption: its text and the top-k gallery images by `sim` (captions x images), outlined green (match) or red"
+    from matplotlib.colors import to_rgba
+    from matplotlib.figure import Figure
+    sim, t_pids, i_pids = np.asarray(sim), np.asarray(text_pids).reshape(-1), np.asarray(image_pids).reshape(-1)
+    if sim.shape != (len(captions), len(gallery_images)) or len(t_pids) != len(captions) or len(i_pids) != len(gallery_images):
+        raise ReidlabError(f"sim has shape {sim.shape} for {len(captions)} captions ({len(t_pids)} ids) and "
+                           f"{len(gallery_images)} gallery images ({len(i_pids)} ids); expected captions x images")
+    queries = list(range(min(4, len(captions)))) if queries is None else [int(q) for q in queries]
+    if not queries or any(not 0 <= q < len(captions) for q in queries): raise ReidlabError(f"queries {queries} not in 0..{len(captions) - 1}")
+    k = min(k, sim.shape[1])
+    fig = Figure(figsize=(2.4 + 0.75 * k, 1.9 * len(queries)), layout="constrained")
+    axes = fig.subplots(len(queries), k + 1, squeeze=False, gridspec_kw=dict(width_ratios=[3.2] + [1] * k))
+    for row, q in zip(axes, queries):
+        row[0].axis("off")
+        row[0].set_title(f"caption {q} (person {t_pids[q]})", fontsize=8, loc="left")
+        row[0].text(0, 1, textwrap.fill(str(captions[q]), wrap), va="top", ha="left", fontsize=7, transform=row[0].transAxes)
+        for r, gi in enumerate(retrieval_order(sim[q])[:k], 1):
+            ok, ax = i_pids[gi] == t_pids[q], row[r]
+            ax.imshow(_gallery_image(gallery_images[gi], size)); ax.set_xticks([]); ax.set_yticks([])
+            color = to_rgba("tab:green" if ok else "tab:red")
+            for s in ax.spines.values(): s.set_edgecolor(color); s.set_linewidth(3)
+            ax.set_title(f"{r}", fontsize=7, color=color)
+    if path: save_figure(fig, path)
+    return fig

@@ -6,10 +6,13 @@
 from __future__ import annotations
 
 import os
+import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from reidlab_common.core import ReidlabError, get_logger
 from reidlab_common.datasets import load_dataset
@@ -18,15 +21,18 @@ from reidlab_common.report import ResultsTable
 from reidlab_common.reproduce import train_command
 from reidlab_common.vocab import dataset_key
 from .config import SSANConfig, get_config  # noqa: F401 (the notebook's cells use it)
+from .evaluate import plot_text_retrieval
+from .model import Features, similarity
 from .paper import paper_results
-from .train import CaptionTable, evaluate_model, load_model, train_model
+from .train import CaptionTable, evaluate_model, load_images, load_model, to_input, train_model
 
 log = get_logger(__name__)
 DATASETS = SSANConfig.DATASETS
 METRICS = ("R1", "R5", "R10", "mAP")
 
 # %% auto #0
-__all__ = ['log', 'DATASETS', 'METRICS', 'chance_t2i', 'Reproduction', 'reproduce', 'preflight', 'train_main']
+__all__ = ['log', 'DATASETS', 'METRICS', 'ABLATIONS', 'ABLATION_PAPER', 'chance_t2i', 'Reproduction', 'reproduce', 'preflight',
+           'retrieval_figure', 'Ablation', 'run_ablation', 'train_main']
 
 # %% ../../../nbs/ssan/07_reproduce.ipynb #7839f69f
 def chance_t2i(records, cfg: SSANConfig, draws: int = 20, seed: int = 0) -> dict:
@@ -41,11 +47,13 @@ def chance_t2i(records, cfg: SSANConfig, draws: int = 20, seed: int = 0) -> dict
 # %% ../../../nbs/ssan/07_reproduce.ipynb #95e0a11a
 @dataclass
 class Reproduction:
-    "A reproduce run: {selection: (epoch, {variant: EvalResult})}, chance level, the trained model's record"
+    """A reproduce run: {selection: (epoch, {variant: EvalResult})}, chance level ({} when not drawn), the trained
+    model's record, and `model`: the last epoch's model (or the checkpoint's)"""
     dataset: str
     selections: dict
     chance: dict
     trained: object = None
+    model: object = None
 
     @property
     def paper(self) -> dict:
@@ -61,7 +69,7 @@ class Reproduction:
                 d = r.as_dict((1, 5, 10))
                 for m in METRICS:
                     t.add(f"text-to-image, {v} similarity", m, d[m], self.paper.get(m) if v == "all" else None, sel)
-        for m in METRICS: t.add("chance (random ranking)", m, self.chance[m])
+        for m in METRICS if self.chance else (): t.add("chance (random ranking)", m, self.chance[m])
         return t
 
     def table(self):
@@ -70,13 +78,13 @@ class Reproduction:
         rows = [dict(selection=s, epoch=e, variant=v, **{m: round(r.as_dict((1, 5, 10))[m], 2) for m in METRICS},
                      paper_R1=self.paper.get("R1") if v == "all" else None)
                 for s, (e, res) in self.selections.items() for v, r in res.items()]
-        rows.append(dict(selection="chance", epoch=None, variant="random", **{m: round(self.chance[m], 2) for m in METRICS}))
+        if self.chance: rows.append(dict(selection="chance", epoch=None, variant="random", **{m: round(self.chance[m], 2) for m in METRICS}))
         return pd.DataFrame(rows)
 
     def chance_gap(self) -> str:
         "R@1 of the 'all' variant per selection next to chance"
         parts = [f"{s} (epoch {e}): R1 {res['all'].rank(1) * 100:.1f}" for s, (e, res) in self.selections.items() if "all" in res]
-        return "; ".join(parts) + f"; chance R1 {self.chance['R1']:.1f}"
+        return "; ".join(parts) + (f"; chance R1 {self.chance['R1']:.1f}" if self.chance else "")
 
 # %% ../../../nbs/ssan/07_reproduce.ipynb #c0ed2fad
 def reproduce(cfg: SSANConfig, data_root, out_dir, checkpoint=None, progress: bool = True, chance_draws: int = 20,
@@ -85,7 +93,8 @@ def reproduce(cfg: SSANConfig, data_root, out_dir, checkpoint=None, progress: bo
     ds = load_dataset(cfg.dataset, data_root)
     def evaluate(m): return evaluate_model(m, ds.query, cfg)
     if checkpoint is not None:
-        sels, tm = {"checkpoint": (None, evaluate(load_model(checkpoint, cfg)))}, None
+        model = load_model(checkpoint, cfg)
+        sels, tm = {"checkpoint": (None, evaluate(model))}, None
     else:
         tm = train_model(cfg, data_root, Path(out_dir)/"train", progress=progress, resume=resume, ds=ds)
         last = tm.epochs - 1
@@ -93,7 +102,9 @@ def reproduce(cfg: SSANConfig, data_root, out_dir, checkpoint=None, progress: bo
         best = tm.best_model()
         if best is not None:
             sels["best_on_test"] = (tm.best_epoch, sels["last"][1] if tm.best_epoch == last else evaluate(best))
-    return Reproduction(cfg.dataset, sels, chance_t2i(ds.query, cfg, chance_draws, cfg.seed), tm)
+        model = tm.model
+    chance = chance_t2i(ds.query, cfg, chance_draws, cfg.seed) if chance_draws else {}
+    return Reproduction(cfg.dataset, sels, chance, tm, model)
 
 def preflight(cfg: SSANConfig, checkpoint=None) -> None:
     "Fail before any data work when a run cannot start (ImageNet weights missing, a pretrained file missing)"
@@ -101,6 +112,76 @@ def preflight(cfg: SSANConfig, checkpoint=None) -> None:
     if checkpoint is None and cfg.pretrained == "imagenet": find_imagenet_weights(cfg.depth)
     if checkpoint is None and cfg.pretrained not in (None, "imagenet") and not Path(cfg.pretrained).is_file():
         raise ReidlabError(f"pretrained={cfg.pretrained!r} is not a file")
+
+# %% ../../../nbs/ssan/07_reproduce.ipynb #4e65bfe2
+@torch.no_grad()
+def retrieval_figure(model, records, cfg: SSANConfig, queries=None, n: int = 4, k: int = 10, path=None):
+    "Top-k test images of a few test captions (`queries`: caption positions; default `n` evenly spaced), matches in green"
+    model.eval()
+    dev = next(model.parameters()).device
+    table = CaptionTable.build(records, cfg)
+    q = np.linspace(0, len(table.ids) - 1, min(n, len(table.ids))).round().astype(int) if queries is None else np.asarray(queries, int)
+    b = cfg.eval_batch_size
+    img = [model.encode_images(to_input(load_images([r.path for r in records[s:s + b]], cfg)).to(dev)) for s in range(0, len(records), b)]
+    img = Features(*(None if x[0] is None else torch.cat(x) for x in zip(*img)))
+    txt = model.encode_texts(torch.from_numpy(table.ids[q]).to(dev), torch.from_numpy(table.lengths[q]))
+    captions = [c for r in records for c, t in zip(r.captions, r.token_ids) if len(t)]
+    return plot_text_retrieval([captions[i] for i in q], [r.path for r in records], similarity(img, txt).T.cpu().numpy(),
+                               table.pids[q], [r.pid for r in records], k=k, path=path)
+
+# %% ../../../nbs/ssan/07_reproduce.ipynb #aea33908
+ABLATIONS = {
+    "baseline": dict(use_parts=False, use_nonlocal=False, beta=0.0),
+    "+ parts": dict(use_nonlocal=False, beta=0.0),
+    "+ MV-NLN": dict(beta=0.0),
+    "+ CR, fixed margin": dict(adaptive_from=None),
+    "+ CR, adaptive margin (SSAN)": {},
+}
+ABLATION_PAPER = {("cuhk_pedes", "baseline"): {"R1": 54.68, "R5": 75.42, "R10": 82.73},   # Table III, "Baseline in SSAN"
+                  **{(d, "+ CR, adaptive margin (SSAN)"): dict(paper_results(d)[0].metrics) for d in DATASETS}}
+
+@dataclass
+class Ablation:
+    "`rows`: one dict per variant and selection; `chance`: the random ranking's metrics; `last`: the last variant's Reproduction"
+    rows: list
+    chance: dict
+    last: Reproduction | None = None
+
+    def frame(self):
+        "The rows as a frame, the paper's values beside ours ('—' where the paper prints none)"
+        import pandas as pd
+        df = pd.DataFrame(self.rows)
+        for m in ("R1", "R5", "R10"): df[f"paper {m}"] = df[f"paper {m}"].map(lambda v: "—" if v is None else v)
+        fams = [f"R1 {v}" for v in ("global", "local", "non_local") if f"R1 {v}" in df]
+        first = ["variant", "selection", "epoch", *METRICS, *fams, "paper R1", "paper R5", "paper R10"]
+        return df[first + [c for c in df.columns if c not in first]]
+
+    def results(self) -> ResultsTable:
+        t = ResultsTable()
+        for r in self.rows:
+            for m in METRICS: t.add(f"{r['variant']}, all similarity", m, r[m], r.get(f"paper {m}"), r["selection"])
+        for m in METRICS if self.chance else (): t.add("chance (random ranking)", m, self.chance[m])
+        return t
+
+# %% ../../../nbs/ssan/07_reproduce.ipynb #8930a4e8
+def run_ablation(cfg: SSANConfig, data_root, out_dir, variants: dict | None = None, progress: bool = False,
+                 resume: bool = True, chance_draws: int = 5) -> Ablation:
+    "Train and evaluate each variant (name -> config changes, default `ABLATIONS`) with the recipe `cfg` otherwise"
+    variants = ABLATIONS if variants is None else variants
+    rows, rep = [], None
+    for name, changes in variants.items():
+        t0 = time.time()
+        rep = reproduce(cfg.replace(**changes), data_root, Path(out_dir)/re.sub(r"[^\w.=-]+", "_", name).strip("_"),
+                        progress=progress, chance_draws=0, resume=resume)
+        paper = ABLATION_PAPER.get((cfg.dataset, name), {})
+        for sel, (epoch, res) in rep.selections.items():
+            d = res["all"].as_dict((1, 5, 10))
+            rows.append(dict(variant=name, selection=sel, epoch=epoch, **{m: round(d[m], 2) for m in METRICS},
+                             **{f"R1 {v}": round(100 * r.rank(1), 2) for v, r in res.items() if v != "all"},
+                             **{f"paper {m}": paper.get(m) for m in ("R1", "R5", "R10")}, minutes=round((time.time() - t0) / 60, 2)))
+        log.info("%s: last-epoch R1 %.1f", name, rows[-len(rep.selections)]["R1"])
+    chance = chance_t2i(load_dataset(cfg.dataset, data_root).query, cfg, chance_draws, cfg.seed) if chance_draws else {}
+    return Ablation(rows, chance, rep)
 
 # %% ../../../nbs/ssan/07_reproduce.ipynb #5bf34cdd
 def train_main(dataset: str, config_path: str | os.PathLike | None = None, overrides: dict | None = None) -> int:

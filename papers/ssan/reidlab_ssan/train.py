@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -15,11 +16,11 @@ from torch.utils.data import DataLoader, Dataset
 from reidlab_common.core import ReidlabError, get_device, seed_everything
 from reidlab_common.checkpoints import model_with_weights
 from reidlab_common.recipe import prepare_run_folder
-from reidlab_common.datasets import TextRecord, load_dataset, read_image
+from reidlab_common.datasets import TextRecord, dataset_files, load_dataset, read_image, validate_images
 from reidlab_common.engine import Hook, TrainConfig, Trainer, make_param_groups
 from reidlab_common.text import CaptionIndex, check_vocab_size, pad_captions, vocab_rows
 from .config import SSANConfig, adaptive_at, lr_at
-from .evaluate import VARIANTS, evaluate_variants, upstream_selection_score
+from .evaluate import evaluate_variants, model_variants, upstream_selection_score
 from .losses import ssan_objective
 from .model import SSAN, Features
 
@@ -137,9 +138,10 @@ class MarginMode(Hook):
     def __init__(self, cfg: SSANConfig): self.cfg, self.adaptive = cfg, False
     def on_epoch_start(self, trainer, epoch): self.adaptive = adaptive_at(self.cfg, epoch)
 
-def forward_batch(model, batch):
-    "Images, captions and CR captions through the model (lengths stay on the CPU)"
+def forward_batch(model, batch, cr_captions: bool = True):
+    "Images, captions and (unless `cr_captions=False`: beta = 0 needs none) CR captions through the model"
     img, ids, ln, cr, cr_ln, _ = batch
+    if not cr_captions: return model(to_input(img), ids, ln.cpu())
     return model(to_input(img), ids, ln.cpu(), cr, cr_ln.cpu())
 
 def make_loss_fn(cfg: SSANConfig, mode: MarginMode, classifiers):
@@ -166,8 +168,9 @@ def encode_split(model: SSAN, records, cfg: SSANConfig) -> tuple[Features, Featu
            for s in range(0, len(table.ids), b)]
     return cat(img), cat(txt), np.array([r.pid for r in records]), table.pids
 
-def evaluate_model(model: SSAN, records, cfg: SSANConfig, variants=VARIANTS) -> dict:
-    "{variant: EvalResult} of text-to-image retrieval on `records`"
+def evaluate_model(model: SSAN, records, cfg: SSANConfig, variants=None) -> dict:
+    "{variant: EvalResult} of text-to-image retrieval on `records` (default: every variant the model has)"
+    variants = model_variants(model) if variants is None else variants
     img, txt, ip, tp = encode_split(model, records, cfg)
     return evaluate_variants(img, txt, ip, tp, variants=variants, device=next(model.parameters()).device)
 
@@ -200,6 +203,8 @@ def train_model(cfg: SSANConfig, data_root, out_dir, progress: bool = True, resu
     prepare_run_folder(out_dir, cfg, resume)
     seed_everything(cfg.seed)
     ds = ds or load_dataset(cfg.dataset, data_root)
+    # every image the run reads (the test split too) must decode: fail before the first epoch, naming the file
+    validate_images(dataset_files(ds), progress=progress, what=f"{ds.name} images")
     data = SSANTrainData(ds.train, cfg)
     model = build_model(cfg, ds.vocab, ds.num_train_ids)
     mode = MarginMode(cfg)
@@ -208,7 +213,7 @@ def train_model(cfg: SSANConfig, data_root, out_dir, progress: bool = True, resu
                      grad_clip=cfg.grad_clip, eval_epochs=eval_epochs, select_metric="R1", progress=progress,
                      tensorboard=False, resume=resume)
     trainer = Trainer(model, build_optimizer(cfg, model), None, lambda e: training_loader(data, e), tc,
-                      lr_schedule=lr_schedule(cfg), forward_fn=forward_batch,
+                      lr_schedule=lr_schedule(cfg), forward_fn=partial(forward_batch, cr_captions=cfg.beta != 0),
                       evaluate=lambda m, e: epoch_metrics(evaluate_model(m, ds.query, cfg)), hooks=[mode])
     trainer.loss_fn = make_loss_fn(cfg, mode, lambda: trainer.module.classifiers)
     res = trainer.fit()
