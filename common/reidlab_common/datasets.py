@@ -259,12 +259,12 @@ def record_files(items) -> list[str]:
 # %% ../../nbs/common/01_datasets.ipynb #c0a1d003
 def scan_images(paths, progress: bool = True, workers: int | None = None, desc: str = "decoding images") -> list[tuple[str, str]]:
     "(path, problem) of every file in `paths` that `image_problem` rejects, in the given order, decoded in a thread pool"
-    from tqdm.auto import tqdm
+    from reidlab_common.engine import progress_bar             # at call time: engine imports torch, datasets does not
     paths = record_files(paths)
     chunks = [paths[i:i + 128] for i in range(0, len(paths), 128)]
     n = max(1, workers or min(16, (os.cpu_count() or 1) + 2))
     bad = []
-    with tqdm(total=len(paths), desc=desc, unit="img", disable=not progress, leave=False) as bar, ThreadPoolExecutor(n) as ex:
+    with progress_bar(total=len(paths), desc=desc, unit="img", disable=not progress) as bar, ThreadPoolExecutor(n) as ex:
         for chunk, why in zip(chunks, ex.map(lambda c: [image_problem(p) for p in c], chunks)):
             bad += [(p, w) for p, w in zip(chunk, why) if w]
             bar.update(len(chunk))

@@ -77,7 +77,7 @@ def extract_features(model: nn.Module | Callable, data: DataLoader | Dataset, de
                      field_names: Sequence[str] | None = None, progress: bool = True, desc: str = "features",
                      autocast: bool = False) -> Features:
     "Features of every item of `data` in order (eval mode, no grad), optionally flip-averaged, with the batch fields"
-    from tqdm.auto import tqdm
+    from reidlab_common.engine import progress_bar
     device = get_device(device)
     loader = data if isinstance(data, DataLoader) else DataLoader(data, batch_size=batch_size, shuffle=False,
                                                                   num_workers=num_workers)
@@ -87,7 +87,7 @@ def extract_features(model: nn.Module | Callable, data: DataLoader | Dataset, de
     feats, fields = [], {}
     try:
         with torch.no_grad(), torch.autocast(device.type, enabled=autocast):
-            for batch in tqdm(loader, desc=desc, leave=False, dynamic_ncols=True, disable=not progress):
+            for batch in progress_bar(loader, desc=desc, disable=not progress):
                 images, extra = _split_batch(batch, field_names)
                 images = images.to(device, non_blocking=True)
                 out = model(images)

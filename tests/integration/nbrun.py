@@ -8,6 +8,8 @@
 - One generous time limit per notebook (not per cell): each cell may use whatever the notebook has
   left, so a slow machine never fails a test, while a stuck kernel is still stopped, with a message
   naming the cell. The limit is `REIDLAB_NOTEBOOK_LIMIT_S` seconds (default 3600).
+- The kernel runs with `REIDLAB_PROGRESS=lines` (`reidlab_common.engine.progress_mode`): progress as a few plain
+  lines in the outputs, never widgets nobody will see.
 """
 from __future__ import annotations
 
@@ -101,6 +103,11 @@ def kernel_config():
     return cfg
 
 
+def kernel_env() -> dict:
+    "The kernel's environment: this process's, with progress as plain lines"
+    return {**os.environ, "REIDLAB_PROGRESS": "lines"}
+
+
 def run(path: str | os.PathLike, parameters: dict | None = None, limit_s: float | None = None,
         kernel_name: str | None = None) -> NotebookRun:
     "Execute the notebook in a fresh kernel (cwd: its folder); raise AssertionError naming the failing or stuck cell"
@@ -114,7 +121,7 @@ def run(path: str | os.PathLike, parameters: dict | None = None, limit_s: float 
     client = NotebookClient(nb, timeout=int(limit), kernel_name=kernel_name, startup_timeout=600, config=kernel_config(),
                             resources={"metadata": {"path": str(path.parent)}}, allow_errors=False, record_timing=False)
     t0 = time.monotonic()
-    with client.setup_kernel():
+    with client.setup_kernel(env=kernel_env()):
         for j, cell in enumerate(nb.cells):
             if cell.cell_type != "code": continue
             left = limit - (time.monotonic() - t0)
