@@ -28,7 +28,7 @@ __all__ = ['SYSU_MODES', 'SYSU_SHOTS', 'REGDB_DIRECTIONS', 'CHANCE', 'Embed', 'N
            'sysu_setting', 'evaluate_sysu', 'evaluate_regdb', 'tiny_vi_dataset', 'chance_level', 'chance_sysu',
            'chance_regdb', 'trial_checkpoint', 'Selection', 'select_models', 'regdb_selections', 'selection_rows',
            'selection_frame', 'chance_gap', 'Reproduction', 'VIPaper', 'reproduce_sysu', 'reproduce_regdb', 'reproduce',
-           'ablation_rows']
+           'ablation_rows', 'RetrievalSample', 'retrieval_sample']
 
 # %% ../../nbs/common/18_vi_protocols.ipynb #e853bf3e
 Embed = Callable  # (images: Tensor[B, 3, H, W], modality: str) -> Tensor[B, D]
@@ -298,3 +298,34 @@ def ablation_rows(name: str, rep: Reproduction, minutes: float | None = None) ->
                              trials=summ.num_trials, minutes=minutes))
     return rows
 
+
+# %% ../../nbs/common/18_vi_protocols.ipynb #9e976b0d
+@dataclass
+class RetrievalSample:
+    "Query features of a few test identities against the whole gallery, with their records and modalities"
+    query_features: np.ndarray
+    gallery_features: np.ndarray
+    query: list
+    gallery: list
+    query_modality: str
+    gallery_modality: str
+
+    def embedding(self) -> tuple[np.ndarray, list, list]:
+        "(features, pids, modalities) of the sampled identities' query and gallery images"
+        ids = {r.pid for r in self.query}
+        keep = [i for i, r in enumerate(self.gallery) if r.pid in ids]
+        feats = np.concatenate([self.query_features, self.gallery_features[keep]])
+        pids = [r.pid for r in self.query] + [self.gallery[i].pid for i in keep]
+        return feats, pids, [self.query_modality] * len(self.query) + [self.gallery_modality] * len(keep)
+
+def retrieval_sample(embed: Embed, dataset: str, root, transform, trial: int = 1, max_ids: int = 10, device="auto",
+                     batch_size: int = 64) -> RetrievalSample:
+    "The rank-list and embedding plots' features: the first `max_ids` test identities' queries, the whole gallery"
+    key = dataset_key(dataset, allowed=("sysu", "regdb")).key
+    if key == "sysu": ds, qm, gm = load_dataset("sysu_mm01", root, mode="all", trial=0), "thermal", "visible"
+    else: ds, qm, gm = load_dataset("regdb", root, trial=trial, direction="v2t"), "visible", "thermal"
+    ids = set(sorted({r.pid for r in ds.query})[:max_ids])
+    query = [r for r in ds.query if r.pid in ids]
+    kw = dict(transform=transform, device=device, batch_size=batch_size)
+    return RetrievalSample(embed_records(embed, query, qm, **kw), embed_records(embed, ds.gallery, gm, **kw), query,
+                           list(ds.gallery), qm, gm)

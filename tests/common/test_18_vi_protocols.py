@@ -175,3 +175,27 @@ def test_reproduction_drivers_with_a_stand_in_paper():
         assert [s.select for s in rep.selections] == ["checkpoint"] and rep.trained == []
         with pytest.raises(ReidlabError, match="needs a RegDB config"): reproduce_regdb(paper, cfg, root, td)
         with pytest.raises(ReidlabError, match="needs a SYSU-MM01 config"): reproduce_sysu(paper, SimpleNamespace(dataset="regdb"), root, td)
+
+# %% ../../nbs/common/18_vi_protocols.ipynb #09e9386c
+def test_retrieval_sample_for_the_plots():
+    import torchvision.transforms.v2 as T
+    tf = T.Compose([T.ToImage(), T.ToDtype(torch.float32, scale=True), T.Resize((16, 8))])
+    seen = []
+    def embed(x, modality):
+        seen.append((modality, len(x))); return torch.nn.functional.normalize(torch.rand(len(x), 8), dim=1)
+    with tempfile.TemporaryDirectory() as td:
+        root = tiny_vi_dataset("regdb", Path(td)/"r")
+        s = retrieval_sample(embed, "regdb", root, tf, trial=2, max_ids=2, device="cpu")
+        ds = load_dataset("regdb", root, trial=2)
+        assert len({r.pid for r in s.query}) == 2 and len(s.query) == 2 * 4 and s.gallery == ds.gallery
+        assert seen == [("visible", 8), ("thermal", len(ds.gallery))] and s.query_features.shape == (8, 8)
+        feats, pids, mods = s.embedding()
+        assert len(feats) == len(pids) == len(mods) == 16 and set(pids) == {r.pid for r in s.query}
+        assert mods.count("visible") == 8 and mods.count("thermal") == 8
+        root = tiny_vi_dataset("sysu", Path(td)/"s")
+        seen.clear()
+        s = retrieval_sample(embed, "sysu", root, tf, device="cpu")
+        sd = load_dataset("sysu_mm01", root, mode="all", trial=0)
+        assert (s.query_modality, s.gallery_modality) == ("thermal", "visible") and len(s.query) == len(sd.query)
+        assert [m for m, _ in seen] == ["thermal", "visible"] and len(s.gallery_features) == len(sd.gallery)
+        with pytest.raises(ReidlabError, match="dataset must be one of"): retrieval_sample(embed, "market", root, tf)
