@@ -37,6 +37,7 @@ def _displayed(outputs, mime):
     return [o for o in outputs if mime in o.get("data", {})]
 
 
+@pytest.mark.notebook
 @needs_kernel
 def test_reproduce_notebook_in_the_project_kernel(tmp_path):
     from nbclient import NotebookClient
@@ -60,8 +61,9 @@ def test_reproduce_notebook_in_the_project_kernel(tmp_path):
     last = code[-1]   # the results table
     tables = _displayed(last.outputs, "text/html") + _displayed(last.outputs, "text/markdown")
     if 'print(paths["md"].read_text())' in "".join(c.source for c in code) and not (images and tables):
-        pytest.xfail("this reproduce notebook still prints results.md as plain text and its plots are not displayed "
-                     "inline yet (reidlab_common.report.show_results and inline figures replace that at integration)")
+        missing = [what for what, ok in [("inline plots", images), ("the rendered results table", tables)] if not ok]
+        pytest.xfail(f"not displayed yet: {' and '.join(missing)}; this reproduce notebook still prints results.md as "
+                     "plain text (`reidlab_common.report.show_results(paths)` replaces that line at integration)")
     assert images, "no plot was displayed inline (image/png)"
     assert tables, f"the results table is not displayed rendered: {[list(o.get('data', o)) for o in last.outputs]}"
     shown = "".join(str(o["data"].get("text/html", "")) + str(o["data"].get("text/markdown", "")) for o in tables)
