@@ -27,7 +27,7 @@ metadata; uv reads the static pyproject.toml and takes reidlab-common from the w
 """
 from __future__ import annotations
 
-import os, re, shlex, subprocess, sys
+import os, re, shlex, shutil, subprocess, sys
 from pathlib import Path
 
 from setuptools import build_meta as _st
@@ -46,10 +46,25 @@ def sibling_common(project_dir: Path | None = None) -> Path | None:
     return common if re.search(r'(?m)^name\s*=\s*"reidlab-common"\s*$', text) else None
 
 
+def _target_python() -> str:
+    "The interpreter pip installs into: ours, unless pip runs this backend in a build venv of its own"
+    if "pip-build-env-" not in sys.prefix: return sys.executable   # pip's default isolation, or none
+    args, cwd = _frontend_args()                                    # `--use-feature venv-isolation`: pip's interpreter
+    if args:
+        exe = Path(args[0])
+        if not exe.is_absolute():
+            if len(exe.parts) > 1 and cwd is not None: exe = cwd/exe
+            else:
+                path = os.pathsep.join(d for d in os.environ.get("PATH", "").split(os.pathsep) if "pip-build-env-" not in d)
+                exe = Path(shutil.which(str(exe), path=path) or exe)
+        if exe.is_file(): return str(exe)
+    return sys.executable
+
+
 def _installed_in_target() -> bool:
-    "Whether the interpreter pip installs into (sys.executable; -I: outside the build's isolated path) has reidlab-common"
+    "Whether the environment pip installs into has reidlab-common (-I: its own site-packages, not the build's path)"
     code = f"import importlib.metadata as m; m.distribution({COMMON!r})"
-    try: return subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, timeout=60).returncode == 0
+    try: return subprocess.run([_target_python(), "-I", "-c", code], capture_output=True, timeout=60).returncode == 0
     except (OSError, subprocess.SubprocessError): return False
 
 
