@@ -54,3 +54,15 @@ def test_retrieval_figure_on_synthetic():
         cfg = get_config("cuhk_pedes", "demo", device="cpu", dim=32, non_local_dim=16, embed_dim=8)
         fig = retrieval_figure(build_model(cfg, ds.vocab, ds.num_train_ids), ds.query, cfg, n=2, k=5, path=Path(td)/"r.png")
         assert (Path(td)/"r.png").is_file() and len(fig.axes) == 2 * 6
+
+# %% ../../nbs/ssan/07_reproduce.ipynb #b7c4a06c
+@pytest.mark.slow
+def test_demo_learns():
+    from reidlab_common.reproduce import cached_synthetic
+    from reidlab_ssan.config import DEMO_SYNTHETIC
+    root = cached_synthetic("cuhk_pedes", 0, DEMO_SYNTHETIC["cuhk_pedes"])
+    with tempfile.TemporaryDirectory() as td:
+        rep = reproduce(get_config("cuhk_pedes", "demo", device="cpu"), root, Path(td)/"run", progress=False, chance_draws=20)
+    last = rep.selections["last"][1]["all"]
+    assert rep.chance["R1"] < 6 and 100 * last.rank(1) > 4 * rep.chance["R1"], (100 * last.rank(1), rep.chance)
+    assert 100 * last.rank(10) > 2 * rep.chance["R10"] and set(rep.selections) == {"last", "best_on_test"}
