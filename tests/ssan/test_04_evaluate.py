@@ -89,5 +89,8 @@ def test_plot_text_retrieval_hand_case():
     assert [axes[0, r].spines["left"].get_edgecolor() for r in (1, 2, 3)] == [green, green, red]
     assert [axes[1, r].spines["top"].get_edgecolor() for r in (1, 2, 3)] == [green, red, red]
     assert axes[0, 1].images[0].get_array()[0, 0, 0] == 240 and "a red coat" in axes[0, 0].texts[0].get_text()
+    assert axes[0, 0].get_title(loc="left") == "caption 0 (person 7)"
+    named = plot_text_retrieval(["a red coat", "a blue bag"], imgs, s, [7, 8], [7, 8, 7], queries=[1], k=2, names=[40, 41])
+    assert named.axes[0].get_title(loc="left") == "caption 41 (person 8)" and len(named.axes) == 3
     with pytest.raises(ReidlabError, match="captions x images"): plot_text_retrieval(["a"], imgs, s, [7], [7, 8, 7])
     with pytest.raises(ReidlabError, match="queries"): plot_text_retrieval(["a", "b"], imgs, s, [7, 8], [7, 8, 7], queries=[5])

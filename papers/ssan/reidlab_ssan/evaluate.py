@@ -118,8 +118,9 @@ def _gallery_image(img, size) -> np.ndarray:
 
 def plot_text_retrieval(captions: Sequence[str], gallery_images: Sequence, sim, text_pids, image_pids,
                         queries: Sequence[int] | None = None, k: int = 10, path=None, size: tuple[int, int] = (64, 128),
-                        wrap: int = 42):
-    "Per query caption: its text and the top-k gallery images by `sim` (captions x images), outlined green (match) or red"
+                        wrap: int = 42, names: Sequence | None = None):
+    """Per query caption: its text and the top-k gallery images by `sim` (captions x images), outlined green (match) or red;
+    `names`: what to call each caption in its title (default: its row in `sim`)"""
     from matplotlib.colors import to_rgba
     from matplotlib.figure import Figure
     sim, t_pids, i_pids = np.asarray(sim), np.asarray(text_pids).reshape(-1), np.asarray(image_pids).reshape(-1)
@@ -133,7 +134,7 @@ def plot_text_retrieval(captions: Sequence[str], gallery_images: Sequence, sim, 
     axes = fig.subplots(len(queries), k + 1, squeeze=False, gridspec_kw=dict(width_ratios=[3.2] + [1] * k))
     for row, q in zip(axes, queries):
         row[0].axis("off")
-        row[0].set_title(f"caption {q} (person {t_pids[q]})", fontsize=8, loc="left")
+        row[0].set_title(f"caption {q if names is None else names[q]} (person {t_pids[q]})", fontsize=8, loc="left")
         row[0].text(0, 1, textwrap.fill(str(captions[q]), wrap), va="top", ha="left", fontsize=7, transform=row[0].transAxes)
         for r, gi in enumerate(retrieval_order(sim[q])[:k], 1):
             ok, ax = i_pids[gi] == t_pids[q], row[r]

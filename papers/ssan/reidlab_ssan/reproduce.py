@@ -127,7 +127,7 @@ def retrieval_figure(model, records, cfg: SSANConfig, queries=None, n: int = 4, 
     txt = model.encode_texts(torch.from_numpy(table.ids[q]).to(dev), torch.from_numpy(table.lengths[q]))
     captions = [c for r in records for c, t in zip(r.captions, r.token_ids) if len(t)]
     return plot_text_retrieval([captions[i] for i in q], [r.path for r in records], similarity(img, txt).T.cpu().numpy(),
-                               table.pids[q], [r.pid for r in records], k=k, path=path)
+                               table.pids[q], [r.pid for r in records], k=k, path=path, names=q.tolist())
 
 # %% ../../../nbs/ssan/07_reproduce.ipynb #aea33908
 ABLATIONS = {
