@@ -74,10 +74,15 @@ def _frontend_args() -> tuple[list[str], Path | None]:
     proc = Path(f"/proc/{ppid}")
     try: return [a.decode() for a in (proc/"cmdline").read_bytes().split(b"\0") if a], Path(os.readlink(proc/"cwd"))
     except OSError: pass
-    try:
+    try:   # macOS and other Unix systems without /proc: ps for the arguments, lsof for the working directory
         out = subprocess.run(["ps", "-o", "command=", "-p", str(ppid)], capture_output=True, text=True, timeout=10).stdout
-        return shlex.split(out), None
+        args = shlex.split(out)
     except (OSError, ValueError, subprocess.SubprocessError): return [], None
+    try:
+        lsof = subprocess.run(["lsof", "-a", "-p", str(ppid), "-d", "cwd", "-Fn"], capture_output=True, text=True, timeout=10).stdout
+        cwd = next((Path(ln[1:]) for ln in lsof.splitlines() if ln.startswith("n")), None)
+    except (OSError, subprocess.SubprocessError): cwd = None
+    return args, cwd
 
 
 def _editable_in_same_command(common: Path) -> bool:
