@@ -27,7 +27,23 @@ def test_ablation_grid_covers_the_switches():
     for changes in ABLATIONS.values(): get_config("dukev", **changes)               # every entry is a valid recipe change
     with pytest.raises(ReidlabError, match="unknown ablation"): run_ablation(get_config("mars"), None, None, ["no such"])
 
-# %% ../../nbs/auxusl/10_reproduce.ipynb #28a61d7c
+# %% ../../nbs/auxusl/10_reproduce.ipynb #702cec47
+def test_upstream_checkpoint_loads_as_the_teacher():
+    import tempfile
+    from reidlab_auxusl.convert import save_upstream_checkpoint
+    torch.manual_seed(0)
+    teacher, student = ResNet50BNN(7), ResNet50BNN(7)
+    with tempfile.TemporaryDirectory() as td:
+        save_upstream_checkpoint(teacher, student, Path(td)/"model_mAP_best.pth.tar", epoch=3, best_mAP=0.5)
+        m = load_model(Path(td)/"model_mAP_best.pth.tar", get_config("dukev", "demo"))     # upstream's depth 50, whatever the recipe
+        assert not m.training and m.feature_dim == 2048
+        sd = teacher.state_dict()
+        for k, v in m.state_dict().items():
+            if k != "bnneck.classifier.weight": assert torch.equal(v, sd[k]), k          # upstream's teacher has no classifier
+        (Path(td)/"junk.pt").write_bytes(b"not a checkpoint")
+        with pytest.raises(ReidlabError): load_model(Path(td)/"junk.pt", get_config("dukev"))
+
+# %% ../../nbs/auxusl/10_reproduce.ipynb #e9fcb469
 def test_checkpoint_evaluation_and_table():
     import tempfile
     from reidlab_common.synthetic import make_dukemtmc_videoreid
