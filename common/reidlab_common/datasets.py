@@ -17,13 +17,13 @@ from .core import ReidlabError, atomic_save_npy, atomic_write_json, cache_dir, g
 
 # %% auto #0
 __all__ = ['DATASETS', 'LAYOUTS', 'SYSU_VISIBLE_CAMS', 'SYSU_THERMAL_CAMS', 'SYSU_GALLERY_CAMS', 'SYSU_PATH_RE', 'SYSU_FILE_RE',
-           'REGDB_LINE_RE', 'REGDB_CAMID', 'ECN_DATASETS', 'MARS_NAME_RE', 'DUKEV_NAME_RE', 'ICFG_JSON_NAMES',
-           'SYNTHETIC_MARKER', 'DatasetError', 'MissingPathError', 'FileNameError', 'SplitFileError', 'ImageReadError',
-           'OptionError', 'ImageRecord', 'TrackletRecord', 'TextRecord', 'ReidSplits', 'load_dataset', 'read_image',
-           'read_images', 'image_problem', 'record_files', 'scan_images', 'validate_images', 'parse_sysu_path',
-           'read_sysu_ids', 'sysu_gallery', 'read_regdb_index', 'TrainingArrays', 'load_training_arrays',
-           'camstyle_path', 'dense_chunks', 'read_dukev_split', 'Vocabulary', 'DataCheckReport', 'dataset_inventory',
-           'inventory_digest', 'dataset_files', 'dataset_counts', 'check_dataset']
+           'REGDB_LINE_RE', 'REGDB_CAMID', 'SYNTHETIC_MARKER', 'DatasetError', 'MissingPathError', 'FileNameError',
+           'SplitFileError', 'ImageReadError', 'OptionError', 'ImageRecord', 'TrackletRecord', 'TextRecord',
+           'ReidSplits', 'load_dataset', 'read_image', 'read_images', 'image_problem', 'record_files', 'scan_images',
+           'validate_images', 'parse_sysu_path', 'read_sysu_ids', 'sysu_gallery', 'read_regdb_index', 'TrainingArrays',
+           'load_training_arrays', 'DataCheckReport', 'dataset_inventory', 'inventory_digest', 'dataset_files',
+           'dataset_counts', 'check_dataset', 'DUKEV_NAME_RE', 'ECN_DATASETS', 'MARS_NAME_RE', 'camstyle_path',
+           'dense_chunks', 'read_dukev_split', 'ICFG_JSON_NAMES', 'Vocabulary']
 
 # %% ../../nbs/common/01_datasets.ipynb #3b6f0344
 class DatasetError(ReidlabError):
@@ -182,6 +182,7 @@ def load_dataset(name: str, root, **options) -> ReidSplits:
     dukemtmc_videoreid `mode="full"|"dense"`, `dense_step=40`; cuhk_pedes/icfg_pedes `min_count=2`,
     `lowercase=True`, `drop_single_image_ids` (CUHK default True)."""
     _check_name(name)
+    if name not in _LOADERS: _register_loaders()
     if name not in _LOADERS: raise DatasetError(f"no loader registered for {name!r}")
     return _LOADERS[name](root, **options)
 
@@ -581,343 +582,6 @@ def load_training_arrays(ds: ReidSplits, cache: bool | str | os.PathLike = "auto
         files[m] = (img_p, lab_p)
     return TrainingArrays(*out["visible"], *out["thermal"], files=files)
 
-# %% ../../nbs/common/01_datasets.ipynb #428949f1
-ECN_DATASETS = {
-    "market1501": dict(folder="market", num_cams=6, camstyle="pair",
-                       pattern=re.compile(r"^(-1|\d{4})_c([1-6])s(\d)_(\d{6})_(\d{2})\.jpg$"),
-                       official=dict(train_images=12936, train_ids=751, query_images=3368, query_ids=750,
-                                     gallery_images=15913, gallery_ids=751)),
-    "dukemtmc_reid": dict(folder="duke", num_cams=8, camstyle="pair",
-                          pattern=re.compile(r"^(\d{4})_c([1-8])_f(\d{7})\.jpg$"),
-                          official=dict(train_images=16522, train_ids=702, query_images=2228, query_ids=702,
-                                        gallery_images=17661, gallery_ids=1110)),
-    "msmt17": dict(folder="msmt17", num_cams=15, camstyle="target",
-                   pattern=re.compile(r"^(\d{4})_c(\d{1,2})_.*\.jpg$"),
-                   official=dict(train_images=32621, train_ids=1041, query_images=11659, query_ids=3060,
-                                 gallery_images=82161, gallery_ids=3060)),
-}
-
-def _ecn_folder(name: str, folder: Path) -> list[ImageRecord]:
-    spec = ECN_DATASETS[name]
-    _require(name, folder, "folder")
-    recs = []
-    for fname in sorted(f for f in os.listdir(folder) if f.endswith(".jpg")):
-        m = spec["pattern"].match(fname)
-        if not m or not 1 <= int(m.group(2)) <= spec["num_cams"]:
-            raise FileNameError(f"{name}: {folder/fname} does not match the pattern {spec['pattern'].pattern} (cameras 1..{spec['num_cams']})")
-        pid = int(m.group(1))
-        if pid == -1: continue  # junk
-        recs.append(ImageRecord(str(folder/fname), pid, int(m.group(2)) - 1))
-    return recs
-
-def _load_ecn(name: str, root, camstyle: bool = False) -> ReidSplits:
-    spec = ECN_DATASETS[name]
-    root = _resolve_root(name, root, spec["folder"], "bounding_box_train")
-    train = _ecn_folder(name, root/"bounding_box_train")
-    order = list(dict.fromkeys(r.pid for r in train))  # first appearance in the sorted list
-    train = _relabel(train, {p: i for i, p in enumerate(order)})
-    query, gallery = _ecn_folder(name, root/"query"), _ecn_folder(name, root/"bounding_box_test")
-    cs = root/"bounding_box_train_camstyle"
-    if camstyle and not cs.is_dir(): raise _missing(name, cs, "CamStyle folder (camstyle=True)")
-    return ReidSplits(name, root, train, query, gallery, len(order), dict(spec["official"]),
-                      options=dict(camstyle=camstyle),
-                      extra=dict(num_cams=spec["num_cams"], camstyle_dir=cs if cs.is_dir() else None))
-
-def camstyle_path(ds: ReidSplits, record: ImageRecord, target_camid: int, check: bool = True) -> str:
-    "Path of `record` rendered in camera `target_camid` (0-based): the real image for its own camera, else the CamStyle fake"
-    if ds.name not in ECN_DATASETS: raise DatasetError(f"{ds.name} has no CamStyle images")
-    if target_camid == record.camid: return record.path
-    if ds.extra.get("camstyle_dir") is None: raise _missing(ds.name, ds.root/"bounding_box_train_camstyle", "CamStyle folder")
-    stem = Path(record.path).stem
-    s, d = record.camid + 1, target_camid + 1
-    fname = f"{stem}_fake_{s}to{d}.jpg" if ECN_DATASETS[ds.name]["camstyle"] == "pair" else f"{stem}_fake_{d}.jpg"
-    path = ds.extra["camstyle_dir"]/fname
-    if check and not path.exists(): raise _missing(ds.name, path, f"CamStyle image of {Path(record.path).name} in camera {d}")
-    return str(path)
-
-for _n in ECN_DATASETS: _LOADERS[_n] = lambda root, _n=_n, **o: _load_ecn(_n, root, **o)
-
-# %% ../../nbs/common/01_datasets.ipynb #47dddeba
-MARS_NAME_RE = re.compile(r"^(\d{4}|00-1)C([1-6])T(\d{4})F(\d{3})\.jpg$")
-
-def _read_name_list(name: str, path: Path) -> list[str]:
-    return [l.strip() for l in _read_text(name, path, "name list").splitlines() if l.strip()]
-
-def _read_mat(name: str, path: Path, key: str) -> np.ndarray:
-    from scipy.io import loadmat
-    _require(name, path, "annotation file")
-    try: d = loadmat(str(path))
-    except Exception as e: raise SplitFileError(f"{name}: cannot read {path} as a MATLAB file: {e}") from e
-    if key not in d: raise SplitFileError(f"{name}: {path} has no variable {key!r} (found {sorted(k for k in d if not k.startswith('__'))})")
-    a = np.asarray(d[key])
-    if a.dtype.kind not in "iuf" or a.dtype.kind == "f" and not np.all(np.isfinite(a) & (a == np.round(a))):
-        raise SplitFileError(f"{name}: {path} variable {key!r} holds {a.dtype} values, expected integers")
-    return a.astype(np.int64)
-
-def _mars_tracklets(root: Path, folder: str, names: list[str], info: np.ndarray, info_path: Path) -> list[TrackletRecord]:
-    if info.ndim != 2 or info.shape[1] != 4: raise SplitFileError(f"mars: {info_path} must be an (n, 4) table [start, end, pid, camid], got {info.shape}")
-    bad = next((n for n in names if not MARS_NAME_RE.match(n)), None)
-    if bad: raise FileNameError(f"mars: {bad!r} (listed in {folder} name list) does not match the pattern {MARS_NAME_RE.pattern}")
-    out = []
-    for row, (start, end, pid, cam) in enumerate(info.tolist()):
-        if not (1 <= start <= end <= len(names)): raise SplitFileError(f"mars: {info_path} row {row + 1}: frames {start}..{end} outside the name list (1..{len(names)})")
-        if not 1 <= cam <= 6: raise SplitFileError(f"mars: {info_path} row {row + 1}: camera {cam} outside 1..6")
-        frames = names[start - 1:end]
-        prefix = "00-1" if pid == -1 else f"{pid:04d}"
-        if any(f[:4] != prefix or f[5] != str(cam) for f in frames):
-            raise SplitFileError(f"mars: {info_path} row {row + 1}: frames {frames[0]}..{frames[-1]} do not all belong to pid {pid} camera {cam}")
-        out.append(TrackletRecord(tuple(os.path.join(root, folder, f[:4], f) for f in frames), pid, cam - 1))
-    return out
-
-def _cross_camera_unmatched(query: list, gallery: list) -> int:
-    seen = {}
-    for g in gallery: seen.setdefault(g.pid, set()).add(g.camid)
-    return sum(not (seen.get(q.pid, set()) - {q.camid}) for q in query)
-
-def _load_mars(root) -> ReidSplits:
-    name = "mars"
-    root = _resolve_root(name, root, "MARS", "info")
-    for sub in ("bbox_train", "bbox_test", "info"): _require(name, root/sub, "folder")
-    info = root/"info"
-    train = _mars_tracklets(root, "bbox_train", _read_name_list(name, info/"train_name.txt"),
-                            _read_mat(name, info/"tracks_train_info.mat", "track_train_info"), info/"tracks_train_info.mat")
-    test = _mars_tracklets(root, "bbox_test", _read_name_list(name, info/"test_name.txt"),
-                           _read_mat(name, info/"tracks_test_info.mat", "track_test_info"), info/"tracks_test_info.mat")
-    qidx = _read_mat(name, info/"query_IDX.mat", "query_IDX").ravel() - 1
-    if len(qidx) and (qidx.min() < 0 or qidx.max() >= len(test)):
-        raise SplitFileError(f"mars: {info/'query_IDX.mat'} has rows outside 1..{len(test)}")
-    is_query = np.zeros(len(test), bool); is_query[qidx] = True
-    query = [test[i] for i in qidx if test[i].pid != -1]
-    gallery = [t for t, q in zip(test, is_query) if not q and t.pid != -1]
-    train = [t for t in train if t.pid != -1]
-    label_of = _label_map(t.pid for t in train)
-    official = dict(train_tracklets=8298, train_ids=625, train_frames=509914, query_tracklets=1980, query_ids=626,
-                    gallery_tracklets=9330, gallery_ids=621)
-    return ReidSplits(name, root, _relabel(train, label_of), query, gallery, len(label_of), official,
-                      extra=dict(queries_without_match=_cross_camera_unmatched(query, gallery)))
-
-_LOADERS["mars"] = _load_mars
-
-# %% ../../nbs/common/01_datasets.ipynb #20aba0d5
-DUKEV_NAME_RE = re.compile(r"^(\d{4})_C([1-8])_F(\d{4})_X(\d+)\.jpg$")
-
-def dense_chunks(n: int, step: int) -> list[tuple[int, int]]:
-    "Chunks [a, b) of a tracklet of `n` frames: `n // step` chunks, the last absorbing the remainder"
-    m = n // step
-    if m == 0: return [(0, n)]
-    return [(i * step, (i + 1) * step if i < m - 1 else n) for i in range(m)]
-
-def _dukev_scan(root: Path, split: str) -> list[TrackletRecord]:
-    name, log = "dukemtmc_videoreid", get_logger("reidlab.datasets")
-    base = _require(name, root/split, "folder")
-    out = []
-    for pdir in sorted(os.listdir(base)):
-        if not (base/pdir).is_dir(): continue
-        if not re.fullmatch(r"\d{4}", pdir): raise FileNameError(f"{name}: {base/pdir} is not a 4-digit person folder")
-        for tdir in sorted(os.listdir(base/pdir)):
-            folder = base/pdir/tdir
-            if not folder.is_dir(): continue
-            by_index, cams = {}, set()
-            for f in os.listdir(folder):
-                if not f.endswith(".jpg"): continue
-                m = DUKEV_NAME_RE.match(f)
-                if not m or m.group(1) != pdir: raise FileNameError(f"{name}: {folder/f} does not match the pattern {DUKEV_NAME_RE.pattern} with pid {pdir}")
-                by_index[int(m.group(3))] = f; cams.add(int(m.group(2)))
-            if not by_index: continue
-            if len(cams) > 1: raise DatasetError(f"{name}: tracklet {folder} mixes cameras {sorted(cams)}")
-            n = len(by_index)
-            missing = [i for i in range(1, n + 1) if i not in by_index]
-            if missing: log.warning(f"{name}: {folder}: frame indices {missing[:5]} missing, skipped")
-            frames = tuple(str(folder/by_index[i]) for i in range(1, n + 1) if i in by_index)
-            out.append(TrackletRecord(frames, int(pdir), cams.pop() - 1))
-    return out
-
-def _dukev_fingerprint(root: Path, split: str) -> str:
-    "Names of the split's person and tracklet folders and each tracklet folder's modification time (a frame added, removed or renamed changes it)"
-    h = hashlib.sha1()
-    base = root/split
-    for pdir in sorted(os.listdir(base)):
-        if not (base/pdir).is_dir(): continue
-        h.update(f"{pdir}/\n".encode())
-        for e in sorted(os.scandir(base/pdir), key=lambda e: e.name):
-            if e.is_dir(): h.update(f"{e.name}:{e.stat().st_mtime_ns}\n".encode())
-    return h.hexdigest()
-
-# %% ../../nbs/common/01_datasets.ipynb #d1e2f303
-_DUKEV_KEYS = ("fingerprint", "tracklets", "num_tracklets", "num_pids", "num_imgs_per_tracklet")
-
-def read_dukev_split(path, root) -> tuple[str | None, list[TrackletRecord]]:
-    "(fingerprint, tracklets) of a cached split list, paths made absolute under `root`; `SplitFileError` naming the file when malformed"
-    path, bad = Path(path), lambda why: SplitFileError(f"dukemtmc_videoreid: split list {path} {why}")
-    try: d = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise bad(f"is not valid JSON: {e}") from e
-    if not isinstance(d, dict) or not isinstance(d.get("tracklets"), list):
-        raise bad(f"has no list 'tracklets' (expected a JSON object with the keys {list(_DUKEV_KEYS)}, 'tracklets' holding [[frame paths], pid, camid] entries)")
-    out = []
-    for i, t in enumerate(d["tracklets"]):
-        ok = isinstance(t, list) and len(t) == 3 and isinstance(t[0], list) and t[0] and all(isinstance(p, str) for p in t[0]) \
-             and all(isinstance(x, int) and not isinstance(x, bool) for x in t[1:])
-        if not ok: raise bad(f"tracklet {i} is {str(t)[:80]}, expected [[frame paths], pid, camid]")
-        out.append(TrackletRecord(tuple(p if os.path.isabs(p) else os.path.join(root, p) for p in t[0]), t[1], t[2]))
-    return d.get("fingerprint"), out
-
-def _dukev_split(root: Path, split: str, cache: bool = True) -> list[TrackletRecord]:
-    "The tracklets of `split`: from the cache folder when its fingerprint matches the folders, else scanned (and cached)"
-    log, fp = get_logger("reidlab.datasets"), _dukev_fingerprint(root, split)
-    path = cache_dir("splits", "dukemtmc_videoreid", _root_key(root), create=False)/f"split_{split}.json"
-    if cache and path.exists():
-        try:
-            found, recs = read_dukev_split(path, root)
-            if found == fp: return recs
-            log.info(f"dukemtmc_videoreid: {root/split} changed since {path} was written; rescanning")
-        except SplitFileError as e: log.warning(f"{e}; rescanning the folders")
-    recs = _dukev_scan(root, split)
-    if cache:
-        try: atomic_write_json(path, dict(fingerprint=fp, tracklets=[[[os.path.relpath(p, root) for p in r.frames], r.pid, r.camid] for r in recs],
-                                          num_tracklets=len(recs), num_pids=len({r.pid for r in recs}),
-                                          num_imgs_per_tracklet=[len(r.frames) for r in recs]), indent=None)
-        except (OSError, ReidlabError) as e: log.warning(f"cannot write the split list cache {path}: {e}")
-    return recs
-
-# %% ../../nbs/common/01_datasets.ipynb #d1e2f304
-def _load_dukemtmc_videoreid(root, mode: str = "full", dense_step: int = 40, cache: bool = True) -> ReidSplits:
-    name = "dukemtmc_videoreid"
-    if mode not in ("full", "dense"): raise OptionError(f"{name}: mode must be 'full' or 'dense', got {mode!r}")
-    dense_step = _int_option(name, "dense_step", dense_step, 1, None)
-    root = _resolve_root(name, root, "DukeMTMC-VideoReID", "train")
-    for s in ("train", "query", "gallery"): _require(name, root/s, "folder")
-    split = {s: _dukev_split(root, s, cache) for s in ("train", "query", "gallery")}
-    train = split["train"]
-    if mode == "dense":
-        train = [TrackletRecord(t.frames[a:b], t.pid, t.camid) for t in train for a, b in dense_chunks(len(t.frames), dense_step)]
-    label_of = _label_map(t.pid for t in train)
-    official = dict(train_ids=702, query_tracklets=702, query_ids=702, query_frames=111848,
-                    gallery_tracklets=2636, gallery_ids=1110, gallery_frames=445764, train_frames=369656)
-    if mode == "full": official["train_tracklets"] = 2196
-    elif dense_step == 40: official["train_tracklets"] = 8187
-    return ReidSplits(name, root, _relabel(train, label_of), split["query"], split["gallery"], len(label_of), official,
-                      options=dict(mode=mode, dense_step=dense_step))
-
-_LOADERS["dukemtmc_videoreid"] = _load_dukemtmc_videoreid
-
-# %% ../../nbs/common/01_datasets.ipynb #cecea4e7
-@dataclass(frozen=True)
-class Vocabulary:
-    "Word ids 1..V in first-occurrence order; 0 is padding, V+1 unknown"
-    words: tuple[str, ...]
-    lowercase: bool = True
-    min_count: int = 2
-
-    @classmethod
-    def build(cls, token_lists: Iterable[Sequence[str]], min_count: int = 2, lowercase: bool = True) -> "Vocabulary":
-        "Keep the tokens seen at least `min_count` times (counted lower-cased), in order of first occurrence"
-        counts: dict[str, int] = {}
-        for toks in token_lists:
-            for t in toks:
-                t = t.lower(); counts[t] = counts.get(t, 0) + 1
-        return cls(tuple(w for w, c in counts.items() if c >= min_count), lowercase, min_count)
-
-    def __post_init__(self): object.__setattr__(self, "_ids", {w: i + 1 for i, w in enumerate(self.words)})
-    def __len__(self) -> int: return len(self.words)
-    @property
-    def pad_id(self) -> int: return 0
-    @property
-    def unk_id(self) -> int: return len(self.words) + 1
-
-    def encode(self, tokens: Sequence[str]) -> tuple[int, ...]:
-        "Token ids of `tokens`, unknown tokens deleted"
-        ids = self._ids
-        return tuple(i for i in (ids.get(t.lower() if self.lowercase else t, 0) for t in tokens) if i)
-
-# %% ../../nbs/common/01_datasets.ipynb #d1e2f305
-ICFG_JSON_NAMES = ("ICFG-PEDES.json", "ICFG_PEDES.json", "ICFG-PDES.json")
-_TEXT_KEYS = ("split", "captions", "file_path", "processed_tokens", "id")
-
-def _text_record_problem(r) -> str | None:
-    "What is wrong with one annotation record, or None"
-    if not isinstance(r, dict): return f"is a JSON {type(r).__name__}, expected an object with the keys {list(_TEXT_KEYS)}"
-    miss = [k for k in _TEXT_KEYS if k not in r]
-    if miss: return f"lacks the keys {miss} (expected {list(_TEXT_KEYS)})"
-    fp, pid, caps, toks = r["file_path"], r["id"], r["captions"], r["processed_tokens"]
-    if not isinstance(fp, str) or not fp.strip() or os.path.isabs(fp) or ".." in Path(fp).parts:
-        return f"has file_path {fp!r}, expected a path relative to imgs/"
-    if not isinstance(r["split"], str): return f"({fp}) has split {r['split']!r}, expected a string such as 'train' or 'test'"
-    if isinstance(pid, bool) or not (isinstance(pid, int) or isinstance(pid, str) and pid.strip().lstrip("-").isdigit()):
-        return f"({fp}) has id {pid!r}, expected an integer identity"
-    if not isinstance(caps, list) or not caps or not all(isinstance(c, str) for c in caps):
-        return f"({fp}) has captions {str(caps)[:60]}, expected a non-empty list of strings"
-    if not isinstance(toks, list) or not all(isinstance(t, list) and all(isinstance(w, str) for w in t) for t in toks):
-        return f"({fp}) has processed_tokens {str(toks)[:60]}, expected one list of word strings per caption"
-    if len(caps) != len(toks): return f"({fp}): {len(caps)} captions but {len(toks)} token lists"
-    return None
-
-def _read_text_json(name: str, path: Path) -> list[dict]:
-    try: recs = json.loads(_read_text(name, path, "annotation file"))
-    except json.JSONDecodeError as e: raise SplitFileError(f"{name}: {path} is not valid JSON: {e}") from e
-    if not isinstance(recs, list): raise SplitFileError(f"{name}: {path} must hold a JSON list of records, not a {type(recs).__name__}")
-    if not recs: raise SplitFileError(f"{name}: {path} holds no records")
-    for i, r in enumerate(recs):
-        why = _text_record_problem(r)
-        if why: raise SplitFileError(f"{name}: {path} record {i} {why}")
-    return recs
-
-# %% ../../nbs/common/01_datasets.ipynb #d1e2f306
-def _load_text(name: str, root, min_count: int = 2, lowercase: bool = True, drop_single_image_ids: bool | None = None,
-               check_files: bool = True) -> ReidSplits:
-    cuhk = name == "cuhk_pedes"
-    min_count = _int_option(name, "min_count", min_count, 1, None)
-    folder = "CUHK-PEDES" if cuhk else "ICFG-PEDES"
-    root = _resolve_root(name, root, folder, "imgs")
-    _require(name, root/"imgs", "image folder")
-    if cuhk: jpath = _require(name, root/"reid_raw.json", "annotation file")
-    else:
-        jpath = next((root/n for n in ICFG_JSON_NAMES if (root/n).exists()), None)
-        if jpath is None: raise _missing(name, root/ICFG_JSON_NAMES[0], "annotation file (or ICFG_PEDES.json / ICFG-PDES.json)")
-    raw = _read_text_json(name, jpath)
-    split_of = lambda r: (r["split"].lower() if r["split"].lower() in ("train", "test") else ("val" if cuhk else None))
-    by_split = {"train": [], "val": [], "test": []}
-    for r in raw:
-        s = split_of(r)
-        if s: by_split[s].append(r)
-    vocab = Vocabulary.build((t for r in by_split["train"] for t in r["processed_tokens"]), min_count, lowercase)
-    def rec(r, s):
-        toks = tuple(tuple(t) for t in r["processed_tokens"])
-        return TextRecord(str(root/"imgs"/r["file_path"]), int(r["id"]), tuple(r["captions"]), toks,
-                          tuple(vocab.encode(t) for t in toks), s)
-    recs = {s: [rec(r, s) for r in rs] for s, rs in by_split.items()}
-    raw_train = recs["train"]
-    extra = dict(annotation_file=jpath, counts=dict(raw_train_images=len(raw_train), raw_train_ids=len({r.pid for r in raw_train}),
-                                                    raw_train_captions=sum(len(r.captions) for r in raw_train)))
-    drop = cuhk if drop_single_image_ids is None else drop_single_image_ids
-    if drop:
-        n_img: dict[int, int] = {}
-        for r in raw_train: n_img[r.pid] = n_img.get(r.pid, 0) + 1
-        dropped = sorted(p for p, n in n_img.items() if n < 2)
-        train = [r for r in raw_train if n_img[r.pid] >= 2]
-        extra["dropped_ids"] = dropped
-    else: train, extra["dropped_ids"] = raw_train, []
-    if cuhk: train = _relabel(train, _label_map(r.pid for r in train))
-    else:  # ICFG-PEDES: the 0-based contiguous ids are the labels
-        train = [TextRecord(r.path, r.pid, r.captions, r.tokens, r.token_ids, r.split, r.pid) for r in train]
-        if train: _check_contiguous(train, jpath, name)
-    if check_files:
-        missing = [r.path for s in recs.values() for r in s if not os.path.exists(r.path)]
-        if missing: raise _missing(name, Path(missing[0]), f"image ({len(missing)} listed in {jpath.name} are missing)")
-    empty = [(r.path, i) for s in (train, recs["test"]) for r in s for i, t in enumerate(r.token_ids) if not t]
-    if empty: get_logger("reidlab.datasets").warning(f"{name}: {len(empty)} captions have no known token, e.g. {empty[0]}")
-    if cuhk:
-        official = dict(raw_train_ids=11003, raw_train_images=34054, raw_train_captions=68126, train_classes=11000,
-                        val_ids=1000, val_images=3078, val_captions=6158, test_ids=1000, test_images=3074, test_captions=6156)
-    else:
-        official = dict(train_ids=3102, train_images=34674, train_captions=34674, train_classes=3102,
-                        test_ids=1000, test_images=19848, test_captions=19848)
-    n_cls = len({r.label for r in train})
-    return ReidSplits(name, root, train, recs["test"], recs["test"], n_cls, official,
-                      options=dict(min_count=min_count, lowercase=lowercase, drop_single_image_ids=drop),
-                      val=recs["val"], vocab=vocab, extra=extra)
-
-for _n in ("cuhk_pedes", "icfg_pedes"): _LOADERS[_n] = lambda root, _n=_n, **o: _load_text(_n, root, **o)
-
 # %% ../../nbs/common/01_datasets.ipynb #88d986d8
 @dataclass
 class DataCheckReport:
@@ -1058,3 +722,28 @@ def check_dataset(name: str, root, quick: bool = False, progress: bool = True, w
         rep.problems += [f"{p}: {why}" for p, why in bad[:20]] + ([f"... and {len(bad) - 20} more"] if len(bad) > 20 else [])
     else: rep.notes.append(f"decoded all {len(files)} image files: every one is readable")
     return rep
+
+# %% ../../nbs/common/01_datasets.ipynb #3c5f2a1d
+_LOADER_MODULES = {
+    'reidlab_common.datasets_image_video': ('DUKEV_NAME_RE', 'ECN_DATASETS', 'MARS_NAME_RE', 'camstyle_path',
+                                            'dense_chunks', 'read_dukev_split'),
+    'reidlab_common.datasets_text': ('ICFG_JSON_NAMES', 'Vocabulary'),
+}
+_all_ = ['DUKEV_NAME_RE', 'ECN_DATASETS', 'MARS_NAME_RE', 'camstyle_path', 'dense_chunks', 'read_dukev_split',
+        'ICFG_JSON_NAMES', 'Vocabulary']   # re-exported: `from reidlab_common.datasets import *` keeps them
+_MOVED = {name: m for m, names in _LOADER_MODULES.items() for name in names}
+
+def _register_loaders() -> None:
+    "Import the loader modules; each registers its datasets in `_LOADERS`"
+    import importlib
+    for m in _LOADER_MODULES: importlib.import_module(m)
+
+def __getattr__(name: str):
+    "The public names of the loader modules, importable from here too (`from reidlab_common.datasets import camstyle_path`)"
+    if name in _MOVED:
+        import importlib
+        return getattr(importlib.import_module(_MOVED[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def __dir__() -> list[str]: return sorted(set(globals()) | set(_MOVED))
+

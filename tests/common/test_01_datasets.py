@@ -422,143 +422,16 @@ def test_regdb_training_arrays():
         lab_p.write_bytes(b"not a numpy file")
         assert load_training_arrays(ds).visible_labels.tolist() == a.visible_labels.tolist()
 
-# %% ../../nbs/common/01_datasets.ipynb #f8eef69c
-def test_market_loader():
-    with _tf.TemporaryDirectory() as d:
-        root = make_dataset("market1501", d, n_train_ids=6, n_test_ids=4, height=16, width=8)
-        ds = load_dataset("market1501", d)
-        assert ds.root == root and ds.num_train_ids == 6 and ds.extra["num_cams"] == 6
-        files = sorted(f for f in _os.listdir(root/"bounding_box_train"))
-        assert [_P(r.path).name for r in ds.train] == files                               # sorted order = memory-bank rows
-        first = list(dict.fromkeys(int(f[:4]) for f in files))
-        assert [r.label for r in ds.train] == [first.index(int(f[:4])) for f in files]   # first-appearance labels
-        assert all(r.camid == int(_P(r.path).name.split("_c")[1][0]) - 1 for r in ds.train + ds.query + ds.gallery)
-        junk = [f for f in _os.listdir(root/"bounding_box_test") if f.startswith("-1_")]
-        assert junk and all(r.pid != -1 for r in ds.gallery)
-        assert len(ds.gallery) == len(_os.listdir(root/"bounding_box_test")) - len(junk)
-        assert 0 in {r.pid for r in ds.gallery} and 0 not in {r.pid for r in ds.query}     # distractors kept
-        assert {r.pid for r in ds.query} <= {r.pid for r in ds.gallery} and not {r.pid for r in ds.query} & {r.pid for r in ds.train}
-        r0 = ds.train[0]
-        assert camstyle_path(ds, r0, r0.camid) == r0.path
-        for d_ in range(6):
-            if d_ != r0.camid: assert _P(camstyle_path(ds, r0, d_)).name == f"{_P(r0.path).stem}_fake_{r0.camid + 1}to{d_ + 1}.jpg"
-        _P(camstyle_path(ds, r0, (r0.camid + 1) % 6)).unlink()
-        with pytest.raises(MissingPathError, match=_re("_fake_", "camera")): camstyle_path(ds, r0, (r0.camid + 1) % 6)
-        (root/"query"/"0001_c7s1_000001_00.jpg").write_bytes(b"")
-        with pytest.raises(FileNameError, match=_re("0001_c7s1_000001_00.jpg", "cameras 1..6")): load_dataset("market1501", root)
-        (root/"query"/"0001_c7s1_000001_00.jpg").unlink()
-        import shutil as _sh; _sh.rmtree(root/"bounding_box_train_camstyle")
-        assert load_dataset("market1501", root).extra["camstyle_dir"] is None
-        with pytest.raises(MissingPathError, match=_re("bounding_box_train_camstyle")): load_dataset("market1501", root, camstyle=True)
-        _sh.rmtree(root/"query")
-        with pytest.raises(MissingPathError, match=_re(str(root / "query"), "bounding_box_test/")): load_dataset("market1501", root)
-
-# %% ../../nbs/common/01_datasets.ipynb #a4603a0f
-def test_duke_msmt_loaders():
-    with _tf.TemporaryDirectory() as d:
-        ds = load_dataset("dukemtmc_reid", make_dataset("dukemtmc_reid", d, n_train_ids=5, n_test_ids=3, n_distractor_ids=2, height=16, width=8))
-        g_only = {r.pid for r in ds.gallery} - {r.pid for r in ds.query}
-        assert len(g_only) == 2 and not g_only & {r.pid for r in ds.train}
-        assert all(0 <= r.camid < 8 for r in ds.train + ds.query + ds.gallery)
-        root = make_dataset("msmt17", d, n_train_ids=20, n_test_ids=4, camstyle=False, height=16, width=8)
-        ds = load_dataset("msmt17", root)
-        cams = {r.camid for r in ds.train + ds.query + ds.gallery}
-        assert max(cams) >= 9 and all(0 <= c < 15 for c in cams)                 # two-digit cameras parsed
-        assert all(r.camid == int(_P(r.path).name.split("_c")[1].split("_")[0]) - 1 for r in ds.train)
-        r0 = ds.train[0]
-        ds.extra["camstyle_dir"] = root/"bounding_box_train_camstyle"
-        assert _P(camstyle_path(ds, r0, 13, check=False)).name == f"{_P(r0.path).stem}_fake_14.jpg"
-
-# %% ../../nbs/common/01_datasets.ipynb #1ca6762f
-def test_mars_loader():
-    from scipy.io import loadmat as _loadmat
-    with _tf.TemporaryDirectory() as d:
-        root = make_dataset("mars", d, n_train_ids=5, n_test_ids=4, n_distractors=2, n_junk=1, height=16, width=8)
-        assert (root/"info"/"train_name.txt").read_bytes().count(b"\r\n") > 0
-        ds = load_dataset("mars", d)
-        tr = _loadmat(root/"info"/"tracks_train_info.mat")["track_train_info"]
-        te = _loadmat(root/"info"/"tracks_test_info.mat")["track_test_info"]
-        q = _loadmat(root/"info"/"query_IDX.mat")["query_IDX"].ravel() - 1
-        assert len(ds.train) == len(tr) and ds.num_train_ids == 5
-        assert [len(t) for t in ds.train] == (tr[:, 1] - tr[:, 0] + 1).tolist()
-        assert [t.camid for t in ds.train] == (tr[:, 3] - 1).tolist()                      # 0-based cameras
-        assert all(_P(f).parent.name == f"{t.pid:04d}" and _P(f).name[5] == str(t.camid + 1) for t in ds.train for f in t.frames)
-        assert len(ds.query) == len(q) and [t.pid for t in ds.query] == te[q, 2].tolist()
-        n_junk = int((te[:, 2] == -1).sum())
-        assert n_junk == 1 and len(ds.gallery) == len(te) - len(q) - n_junk
-        assert 0 in {t.pid for t in ds.gallery} and -1 not in {t.pid for t in ds.gallery + ds.query}
-        assert not {t.frames for t in ds.query} & {t.frames for t in ds.gallery}
-        assert ds.extra["queries_without_match"] == 1                                       # the last test id: same camera only
-        assert all(_os.path.exists(f) for t in ds.train[:3] for f in t.frames)
-        names = (root/"info"/"test_name.txt").read_text().splitlines()
-        (root/"info"/"test_name.txt").write_text("\n".join(names[:-1] + ["0001C7T0001F001.jpg"]))
-        with pytest.raises(FileNameError, match=_re("0001C7T0001F001.jpg", "C([1-6])")): load_dataset("mars", root)
-        (root/"info"/"test_name.txt").write_text("\n".join(names[1:] + names[:1]))
-        with pytest.raises(SplitFileError, match=_re("tracks_test_info.mat", "row")): load_dataset("mars", root)
-        (root/"info"/"test_name.txt").write_text("\n".join(names))
-        (root/"info"/"query_IDX.mat").unlink()
-        with pytest.raises(MissingPathError, match=_re("query_IDX.mat", "Expected layout")): load_dataset("mars", root)
-
-# %% ../../nbs/common/01_datasets.ipynb #d62edeff
-def test_dense_chunks():
-    assert dense_chunks(100, 40) == [(0, 40), (40, 100)]
-    assert dense_chunks(80, 40) == [(0, 40), (40, 80)]
-    assert dense_chunks(39, 40) == [(0, 39)]
-    assert dense_chunks(121, 40) == [(0, 40), (40, 80), (80, 121)]
-
-# %% ../../nbs/common/01_datasets.ipynb #2bd0628e
-def test_dukev_loader():
-    with _tf.TemporaryDirectory() as d:
-        root = make_dataset("dukemtmc_videoreid", d, n_train_ids=4, n_test_ids=3, n_distractor_ids=2, height=16, width=8)
-        before = sorted(p.name for p in root.iterdir())
-        ds = load_dataset("dukemtmc_videoreid", d)
-        assert sorted(p.name for p in root.iterdir()) == before                          # nothing written into the dataset folder
-        cached = cache_dir("splits", "dukemtmc_videoreid", _root_key(root))
-        js = _json.loads((cached/"split_train.json").read_text())
-        assert set(js) == {"fingerprint", "tracklets", "num_tracklets", "num_pids", "num_imgs_per_tracklet"} and js["num_tracklets"] == len(ds.train)
-        again = load_dataset("dukemtmc_videoreid", root)                                    # read back from the cached list
-        assert again.train == ds.train and again.gallery == ds.gallery and isinstance(again.train[0].frames, tuple)
-        for t in ds.train + ds.query + ds.gallery:
-            idx = [int(_P(f).name.split("_F")[1][:4]) for f in t.frames]
-            assert idx == sorted(idx) and t.camid == int(_P(t.frames[0]).name[6]) - 1
-            assert all(_P(f).parent.parent.name == f"{t.pid:04d}" for f in t.frames)
-        short = ds.train[1]                                                                 # F0003 missing: skipped
-        assert [int(_P(f).name.split("_F")[1][:4]) for f in short.frames][:3] == [1, 2, 4]
-        assert ds.train == sorted(ds.train, key=lambda t: t.frames)
-        dense = load_dataset("dukemtmc_videoreid", root, mode="dense", dense_step=40)
-        long = ds.train[0]; assert len(long) == 90
-        assert [len(t) for t in dense.train[:2]] == [40, 50] and dense.train[0].frames + dense.train[1].frames == long.frames
-        assert len(dense.train) == sum(len(dense_chunks(len(t), 40)) for t in ds.train)
-        assert {t.pid for t in ds.gallery} > {t.pid for t in ds.query}
-        bad = root/"query"/f"{ds.query[0].pid:04d}"/"0001"/"0001C1F0001X00001.jpg"
-        bad.write_bytes(b"")
-        with pytest.raises(FileNameError, match=_re(bad.name, DUKEV_NAME_RE.pattern)): load_dataset("dukemtmc_videoreid", root)
-
-# %% ../../nbs/common/01_datasets.ipynb #d1e2f30a
-def test_dukev_stale_and_damaged_split_lists():
-    with _tf.TemporaryDirectory() as d:
-        src = make_dataset("dukemtmc_videoreid", _P(d)/"src", n_train_ids=3, n_test_ids=2, n_distractor_ids=1, height=16, width=8)
-        root = _P(d)/"DukeMTMC-VideoReID"
-        for s in ("train", "query", "gallery"): (root/s).mkdir(parents=True)
-        rep = check_dataset("dukemtmc_videoreid", root, progress=False)                    # checked while still empty
-        assert ("train_tracklets", 0, 2196, "MISMATCH") in rep.rows and sorted(p.name for p in root.iterdir()) == ["gallery", "query", "train"]
-        for s in ("train", "query", "gallery"): _sh.copytree(src/s, root/s, dirs_exist_ok=True)   # the data arrives
-        ds = load_dataset("dukemtmc_videoreid", root)
-        assert len(ds.train) == len(load_dataset("dukemtmc_videoreid", src).train) == 6 and len(ds.query) == 2   # not the stale empty list
-        victim = _P(ds.train[2].frames[-1]); victim.unlink()                               # a frame removed: its folder's time changes
-        assert len(load_dataset("dukemtmc_videoreid", root).train[2]) == len(ds.train[2]) - 1
-        cached = cache_dir("splits", "dukemtmc_videoreid", _root_key(root))/"split_query.json"
-        js = _json.loads(cached.read_text())
-        with pytest.raises(SplitFileError, match=_re(cached, "no list 'tracklets'", "[[frame paths], pid, camid]")):
-            cached.write_text(_json.dumps({k: v for k, v in js.items() if k != "tracklets"})); read_dukev_split(cached, root)
-        assert load_dataset("dukemtmc_videoreid", root).query == ds.query                 # the damaged list is rescanned ...
-        assert "tracklets" in _json.loads(cached.read_text())                              # ... and rewritten
-        for bad, words in (("{not json", "is not valid JSON"), ('{"tracklets": [[["a.jpg"], "7", 1]]}', "tracklet 0")):
-            cached.write_text(bad)
-            with pytest.raises(SplitFileError, match=_re(cached, words)): read_dukev_split(cached, root)
-            assert load_dataset("dukemtmc_videoreid", root).query == ds.query
-        (root/"split_query.json").write_text('{"tracklets": []}')                         # upstream's file in the folder is not read
-        assert load_dataset("dukemtmc_videoreid", root).query == ds.query
+# %% ../../nbs/common/01_datasets.ipynb #1f153739
+def test_loader_modules_reexported():
+    import importlib as _il
+    assert sorted(_all_) == sorted(_MOVED)
+    for _m, _names in _LOADER_MODULES.items():
+        _mod = _il.import_module(_m)
+        assert sorted(_mod.__all__) == sorted(_names), _m          # every public name of a loader module is listed here
+        for _n in _names: assert getattr(_il.import_module("reidlab_common.datasets"), _n) is getattr(_mod, _n)
+    assert set(_il.import_module("reidlab_common.datasets")._LOADERS) >= set(DATASETS)
+    assert load_dataset.__module__ == "reidlab_common.datasets"
 
 # %% ../../nbs/common/01_datasets.ipynb #d1e2f30b
 def test_dataset_files_cover_every_trial():
@@ -570,77 +443,6 @@ def test_dataset_files_cover_every_trial():
         assert len(every) == sum(1 for p in base.rglob("*.jpg")) and validate_images(every, progress=False) == len(every)
         rep = check_dataset("sysu_mm01", base, progress=False)
         assert f"decoded all {len(every)} image files" in rep.to_text()
-
-# %% ../../nbs/common/01_datasets.ipynb #d040c8e0
-def test_vocabulary():
-    v = Vocabulary.build([["a", "red", "bag"], ["a", "blue", "bag"], ["red", "x"]], min_count=2)
-    assert v.words == ("a", "red", "bag") and (v.pad_id, v.unk_id, len(v)) == (0, 4, 3)
-    assert [v.encode(t) for t in (["a", "red", "bag"], ["a", "blue", "bag"], ["red", "x"])] == [(1, 2, 3), (1, 3), (2,)]
-    u = Vocabulary.build([["A", "a"], ["Red", "red"]])
-    assert u.words == ("a", "red") and u.encode(["A", "RED"]) == (1, 2)
-    up = Vocabulary.build([["A", "a"]], lowercase=False)
-    assert up.encode(["A", "a"]) == (1,)                  # upstream: counted lower-cased, looked up as written
-
-# %% ../../nbs/common/01_datasets.ipynb #ba317f98
-def test_cuhk_remap_equals_upstream_map():
-    ids = [p for p in range(1, 11004) if p not in (1369, 4116, 6116)]
-    lab = _label_map(ids)
-    upstream = lambda i: i - 4 if i > 6116 else i - 3 if i > 4116 else i - 2 if i > 1369 else i - 1
-    assert all(lab[i] == upstream(i) for i in ids)
-    assert (lab[1], lab[1368], lab[1370], lab[4117], lab[6117], lab[11003]) == (0, 1367, 1368, 4114, 6113, 10999)
-
-# %% ../../nbs/common/01_datasets.ipynb #bb8a7969
-def test_cuhk_loader():
-    with _tf.TemporaryDirectory() as d:
-        root = make_dataset("cuhk_pedes", d, n_train_ids=7, n_val_ids=2, n_test_ids=3, single_image_ids=1)
-        raw = _json.loads((root/"reid_raw.json").read_text())
-        ds = load_dataset("cuhk_pedes", d)
-        assert ds.extra["dropped_ids"] == [7] and ds.num_train_ids == 6
-        assert sorted({r.label for r in ds.train}) == list(range(6)) and all(r.label == r.pid - 1 for r in ds.train)
-        assert len(ds.train) == sum(r["split"] == "train" for r in raw) - 1
-        assert len(ds.val) == sum(r["split"] == "val" for r in raw) and ds.query is ds.gallery
-        assert [r.path for r in ds.query] == [str(root/"imgs"/r["file_path"]) for r in raw if r["split"] == "test"]   # JSON order
-        assert all(r.label == -1 for r in ds.query)
-        train_tokens = [t for r in raw if r["split"] == "train" for t in r["processed_tokens"]]
-        assert ds.vocab == Vocabulary.build(train_tokens, 2)
-        rec = ds.train[0]
-        assert rec.token_ids == tuple(ds.vocab.encode(t) for t in rec.tokens) and len(rec.captions) == len(rec.tokens) >= 2
-        assert max(len(t) for r in raw for t in r["processed_tokens"]) == 120
-        assert {_P(r.path).suffix for r in ds.train + ds.query + ds.val} >= {".png", ".jpg", ".bmp"}
-        modes = {_Image.open(r.path).mode for r in ds.train + ds.query + ds.val}
-        assert "L" in modes and all(read_image(r.path).shape[2] == 3 for r in ds.train[:5] + ds.query[:3])
-        c = ds.counts()
-        assert (c["raw_train_ids"], c["train_classes"]) == (7, 6)
-        keep = load_dataset("cuhk_pedes", root, drop_single_image_ids=False, check_files=False)
-        assert keep.num_train_ids == 7
-        for bad, words in ((dict(id="abc"), ["record 0", "has id 'abc'", "expected an integer"]),
-                           (dict(captions=None), ["record 0", "has captions None", "list of strings"])):
-            (root/"reid_raw.json").write_text(_json.dumps([{**raw[0], **bad}] + raw[1:]))
-            with pytest.raises(SplitFileError, match=_re("reid_raw.json", *words)): load_dataset("cuhk_pedes", root)
-        raw[0].pop("processed_tokens"); (root/"reid_raw.json").write_text(_json.dumps(raw))
-        with pytest.raises(SplitFileError, match=_re("reid_raw.json", "record 0", "processed_tokens")): load_dataset("cuhk_pedes", root)
-        (root/"reid_raw.json").unlink()
-        with pytest.raises(MissingPathError, match=_re("reid_raw.json", "Expected layout")): load_dataset("cuhk_pedes", root)
-
-# %% ../../nbs/common/01_datasets.ipynb #08f8c275
-def test_icfg_loader():
-    with _tf.TemporaryDirectory() as d:
-        for name in ("ICFG-PEDES.json", "ICFG_PEDES.json", "ICFG-PDES.json"):
-            root = make_dataset("icfg_pedes", d, n_train_ids=5, n_test_ids=3, json_name=name)
-            ds = load_dataset("icfg_pedes", root)
-            assert ds.extra["annotation_file"].name == name and ds.num_train_ids == 5
-        assert all(r.label == r.pid for r in ds.train) and all(len(r.captions) == 1 for r in ds.train + ds.query)
-        folders = {_P(r.path).relative_to(root/"imgs").parts[0] for r in ds.query}
-        assert folders == {"train", "test"}                         # storage folders are not the split
-        raw = _json.loads((root/"ICFG-PDES.json").read_text())
-        for r in raw:
-            if r["split"] == "train" and r["id"] == 2: r["id"] = 9
-        (root/"ICFG-PDES.json").write_text(_json.dumps(raw))
-        with pytest.raises(SplitFileError, match=_re("ICFG-PDES.json", "label 2 is missing")): load_dataset("icfg_pedes", root)
-        (root/"ICFG-PDES.json").write_text(_json.dumps([{**raw[0], "captions": None}] + raw[1:]))
-        with pytest.raises(SplitFileError, match=_re("ICFG-PDES.json", "record 0", "has captions None", "non-empty list of strings")): load_dataset("icfg_pedes", root)
-        (root/"ICFG-PDES.json").unlink()
-        with pytest.raises(MissingPathError, match=_re("ICFG-PEDES.json")): load_dataset("icfg_pedes", root)
 
 # %% ../../nbs/common/01_datasets.ipynb #feeb6a20
 def test_check_dataset_report():
