@@ -179,11 +179,24 @@ def folder_lock(folder: str | os.PathLike, what: str = "a training run") -> Iter
 # %% ../../nbs/common/00_core.ipynb #bd3b7f3d
 _LOG_FORMAT = "%(asctime)s %(levelname).1s %(name)s: %(message)s"
 
+def _in_kernel() -> bool:
+    "True in an IPython kernel (JupyterLab, papermill, VS Code): IPython already imported, a non-terminal shell running"
+    ipy = sys.modules.get("IPython")          # never imported here: a script that has not loaded IPython is no kernel
+    shell = getattr(ipy, "get_ipython", lambda: None)()
+    return shell is not None and type(shell).__name__ != "TerminalInteractiveShell"
+
+class _ConsoleHandler(logging.StreamHandler):
+    "Each record to the current `sys.stderr`; in a kernel, INFO and below to the current `sys.stdout` instead"
+    def __init__(self): super().__init__(sys.stderr)
+    def emit(self, record: logging.LogRecord) -> None:     # called under the handler's lock
+        self.stream = sys.stdout if record.levelno < logging.WARNING and _in_kernel() else sys.stderr
+        super().emit(record)
+
 def get_logger(name: str = "reidlab") -> logging.Logger:
     "A logger under the `reidlab` hierarchy; configures one handler on first use"
     root = logging.getLogger("reidlab")
     if not getattr(root, "_reidlab_configured", False):
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _ConsoleHandler()
         handler.setFormatter(logging.Formatter(_LOG_FORMAT, datefmt="%H:%M:%S"))
         handler._reidlab = True
         root.addHandler(handler)

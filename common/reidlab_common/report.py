@@ -567,6 +567,7 @@ def plot_training_curves(log: str | os.PathLike | Sequence[Mapping] | Mapping, k
                          path=None, show: bool | None = None, title: str | None = None):
     """One panel per logged quantity (loss terms, learning rates, test metrics) against the epoch, from a metrics.csv
     or its rows; a mapping {run name: log} draws several runs (e.g. one per split) in one figure"""
+    from matplotlib.ticker import MaxNLocator
     runs = {str(k): _log_rows(v) for k, v in log.items()} if isinstance(log, Mapping) else {"": _log_rows(log)}
     if not any(runs.values()): raise ReidlabError("no training log rows to plot")
     skip = {"epoch", "steps", "epoch_time_s", "images_per_s"}
@@ -582,6 +583,7 @@ def plot_training_curves(log: str | os.PathLike | Sequence[Mapping] | Mapping, k
             pts = [(r["epoch"], r[key]) for r in rows if key in r]
             if pts:
                 x, y = zip(*pts); ax.plot(x, y, marker="o" if len(pts) < 30 else None, ms=3, label=name or None)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))   # whole epochs, one epoch too
         ax.set(title=key, xlabel="epoch"); ax.grid(alpha=0.3)
         if key.startswith("lr"): ax.set_yscale("log")
     if len(runs) > 1: axes[0].legend(fontsize=7)
@@ -590,12 +592,19 @@ def plot_training_curves(log: str | os.PathLike | Sequence[Mapping] | Mapping, k
     return _finish(fig, path, show)
 
 # %% ../../nbs/common/13_report.ipynb #72a8e9f4
+def _pca_2d(x: np.ndarray) -> np.ndarray:
+    "Scores on the first two principal axes: SVD of the centred rows; each axis signed so its largest loading is > 0"
+    u, s, vt = np.linalg.svd(x - x.mean(0), full_matrices=False)
+    k = min(2, len(s))
+    sign = np.sign(vt[np.arange(k), np.abs(vt[:k]).argmax(1)]); sign[sign == 0] = 1
+    out = np.zeros((len(x), 2)); out[:, :k] = u[:, :k] * (s[:k] * sign)   # a rank-1 input keeps a zero second axis
+    return out.astype(np.float32)
+
 def embed_2d(features: np.ndarray, method: str = "pca", seed: int = 0) -> np.ndarray:
-    "2-D embedding of features by PCA or t-SNE (scikit-learn)"
-    x = np.asarray(features, dtype=np.float32)
-    if method == "pca":
-        from sklearn.decomposition import PCA
-        return PCA(n_components=2, random_state=seed).fit_transform(x)
+    "2-D embedding of features (one row each) by PCA (numpy) or t-SNE (scikit-learn)"
+    x = np.asarray(features, dtype=np.float64 if method == "pca" else np.float32)
+    if x.ndim != 2 or len(x) == 0: raise ReidlabError(f"features must be a non-empty (n, d) array, got shape {x.shape}")
+    if method == "pca": return _pca_2d(x)
     if method == "tsne":
         from sklearn.manifold import TSNE
         perplexity = min(30.0, max(2.0, (len(x) - 1) / 3))

@@ -112,6 +112,36 @@ def test_get_logger_configures_one_handler():
     assert len(ours()) == 1   # (test runners may attach their own capture handlers beside ours)
     get_logger("x"); assert len(ours()) == 1
 
+# %% ../../nbs/common/00_core.ipynb #edcf3e68
+def test_log_lines_go_to_stdout_in_a_kernel():
+    import contextlib, io, sys
+    from unittest import mock
+    import reidlab_common.core as _core
+    log, root = get_logger("reidlab.demo"), logging.getLogger("reidlab")
+    level = root.level; root.setLevel(logging.INFO)
+    try:
+        for kernel, info_to in ((False, "err"), (True, "out")):
+            with mock.patch.object(_core, "_in_kernel", lambda: kernel), contextlib.redirect_stdout(io.StringIO()) as out, \
+                    contextlib.redirect_stderr(io.StringIO()) as err:     # streams swapped after the handler was made
+                log.info("an info line"); log.warning("a warning line")
+            streams = {"out": out.getvalue(), "err": err.getvalue()}
+            assert "I reidlab.demo: an info line" in streams[info_to] and "an info line" not in streams[{"out": "err", "err": "out"}[info_to]]
+            assert "W reidlab.demo: a warning line" in streams["err"] and "warning" not in streams["out"], (kernel, streams)
+    finally: root.setLevel(level)
+    assert not _core._in_kernel()                                        # pytest is no kernel
+    code = "\n".join([                                                  # in "kernel" mode a plain IPython shell runs: what a kernel looks like
+        "import sys",
+        "if sys.argv[1] == 'kernel':",
+        "    from traitlets.config import Config; from IPython.core.interactiveshell import InteractiveShell",
+        "    cfg = Config(); cfg.HistoryManager.hist_file = ':memory:'; InteractiveShell.instance(config=cfg)",
+        "from reidlab_common.core import get_logger",
+        "log = get_logger('reidlab.demo'); log.info('an info line'); log.warning('a warning line')"])
+    env = {**os.environ, "REIDLAB_LOG_LEVEL": "INFO"}
+    for mode, info_to in (("terminal", "stderr"), ("kernel", "stdout")):
+        r = subprocess.run([sys.executable, "-c", code, mode], capture_output=True, text=True, env=env, timeout=120)
+        assert r.returncode == 0, r.stderr
+        assert "an info line" in getattr(r, info_to) and "a warning line" in r.stderr and "warning" not in r.stdout, (mode, r)
+
 # %% ../../nbs/common/00_core.ipynb #c8e19676
 def test_rows_per_chunk_fits_the_budget():
     assert rows_per_chunk(1000, 4, 4000 * 10) == 10

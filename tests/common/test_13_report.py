@@ -222,3 +222,29 @@ def test_embedding_scatter_groups_identities():
     assert within < 0.1 * np.linalg.norm(xy - xy.mean(0), axis=1).mean()      # identities form tight clusters
     assert plot_embedding(feats, pids, method="tsne", max_ids=2).axes[0].collections[0].get_offsets().shape == (6, 2)
     with pytest.raises(ReidlabError): embed_2d(feats, "umap")
+
+# %% ../../nbs/common/13_report.ipynb #e081d4fe
+def test_training_curves_have_whole_epoch_ticks():
+    for rows in ([{"epoch": 1.0, "loss": 0.7, "test/R1": 0.3}],                       # a one-epoch smoke run
+                 [{"epoch": e, "loss": 1 / (e + 1)} for e in range(3)]):
+        for ax in (a for a in plot_training_curves(rows, show=False).axes if a.get_visible()):
+            lo, hi = ax.get_xlim(); ticks = [t for t in ax.get_xticks() if lo <= t <= hi]
+            assert ticks and all(float(t).is_integer() for t in ticks), (ax.get_title(), ticks)
+
+# %% ../../nbs/common/13_report.ipynb #ac5107e2
+def test_pca_is_an_svd_of_the_centred_features_without_scikit_learn():
+    import subprocess, sys
+    e1, e2 = np.array([2, 3, 6]) / 7, np.array([6, 2, -3]) / 7                 # orthonormal; largest loadings 6/7 > 0
+    a, b = np.array([2, -2, 0, 0]), np.array([0, 0, 1, -1])                     # centred, a ⟂ b, |a|² = 8 > |b|² = 2
+    x = np.outer(a, e1) + np.outer(b, e2) + np.array([5, -1, 3])                # points in the plane of e1, e2, off the origin
+    z = embed_2d(x, "pca")                                                      # by hand: the scores are a and b themselves
+    assert z.shape == (4, 2) and z.dtype == np.float32 and np.allclose(z, np.stack([a, b], 1), atol=1e-5), z
+    rng = np.random.default_rng(1); f = rng.normal(size=(30, 8)) * np.arange(8, 0, -1)
+    u, s, vt = np.linalg.svd(f - f.mean(0), full_matrices=False); ref = (u * s)[:, :2]
+    zf = embed_2d(f, "pca"); assert np.allclose(np.abs(zf), np.abs(ref), atol=1e-4) and np.allclose(np.abs((zf * ref).sum(0)), (ref ** 2).sum(0), rtol=1e-4)
+    assert np.allclose(embed_2d(np.ones((3, 1)) * [[1.0], [2.0], [4.0]], "pca")[:, 1], 0)   # one feature: zero second axis
+    with pytest.raises(ReidlabError, match="shape"): embed_2d(np.zeros(5), "pca")
+    code = ("import sys, numpy as np; from reidlab_common.report import embed_2d; embed_2d(np.random.rand(20, 6)); "
+            "print('sklearn' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.strip() == "False", r.stdout + r.stderr          # PCA never imports scikit-learn
