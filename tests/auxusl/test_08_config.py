@@ -35,7 +35,7 @@ def test_variants_and_departures():
     assert get_config("dukev", "demo", variant="ours-").scp_train is False
     with pytest.raises(ReidlabError, match="variant='ours'"): get_config("mars", variant="ours")
     dep = departures_from_paper(get_config("dukev", "demo"))
-    assert dep["depth"] == (50, 18) and dep["dense_step"] == (40, 10) and dep["epochs"] == (50, 12) and "num_workers" not in dep
+    assert dep["depth"] == (50, 18) and dep["dense_step"] == (40, 10) and dep["epochs"] == (50, 10) and "num_workers" not in dep
     smoke = get_config("mars", "demo", **SMOKE)
     assert (smoke.epochs, smoke.batch_size, smoke.height) == (2, 8, 32)
     with pytest.raises(ReidlabError, match="unknown AuxUSL config"): get_config("mars", eps_adaptive=True)
