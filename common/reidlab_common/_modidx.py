@@ -764,6 +764,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                        'reidlab_common.rerank._scan_gram': ('rerank.html#_scan_gram', 'reidlab_common/rerank.py'),
                                        'reidlab_common.rerank._segment_weights': ( 'rerank.html#_segment_weights',
                                                                                    'reidlab_common/rerank.py'),
+                                       'reidlab_common.rerank._shell_sort': ('rerank.html#_shell_sort', 'reidlab_common/rerank.py'),
                                        'reidlab_common.rerank._sparse_jaccard': ('rerank.html#_sparse_jaccard', 'reidlab_common/rerank.py'),
                                        'reidlab_common.rerank._sq32': ('rerank.html#_sq32', 'reidlab_common/rerank.py'),
                                        'reidlab_common.rerank.exact_knn': ('rerank.html#exact_knn', 'reidlab_common/rerank.py'),

@@ -68,6 +68,20 @@ def _expansion_sets(knn, k_cols, h_cols, lo, hi, scratch, lengths):
         lengths[i] = n_e
 
 # %% ../../nbs/common/08_rerank.ipynb #54d74afd
+def _shell_sort(a, n):
+    "Sort a[:n] in place (shell sort: a few lines to compile, quick on the short rows it gets)"
+    gap = 1
+    while gap < n // 3: gap = 3 * gap + 1
+    while gap > 0:
+        for i in range(gap, n):
+            v = a[i]
+            p = i
+            while p >= gap and a[p - gap] > v:
+                a[p] = a[p - gap]
+                p -= gap
+            a[p] = v
+        gap //= 3
+
 def _jaccard_overlap(row_ptr, row_idx, row_val, col_ptr, col_idx, col_val, col0, count, out_ptr, out_idx, out_val, acc, mark, touched):
     """The CSR rows of m_ij = sum_l min(V_il, V_jl) for items col0 <= j < col0 + len(acc) (float32, l ascending), columns
     sorted, written from out_ptr[0] on; `count`: only out_ptr (the row ends) is written"""
@@ -93,7 +107,7 @@ def _jaccard_overlap(row_ptr, row_idx, row_val, col_ptr, col_idx, col_val, col0,
             out_ptr[i + 1] = start + n_t
             continue
         if 16 * n_t < j_hi - j_lo:          # few items: sort them; many: walk the marks in column order
-            touched[:n_t].sort()
+            _shell_sort(touched, n_t)
         else:
             n_t = 0
             for j in range(j_lo, j_hi + 1):
@@ -119,7 +133,7 @@ def _pair_dots(f, i, j, out, lo, hi):
 
 # %% ../../nbs/common/08_rerank.ipynb #05834bbe
 _KERNELS: dict = {}
-_HELPERS = ("_reciprocal", "_insert_sorted", "_push_bound", "_offer", "_row_range", "_col_range")   # called from kernels
+_HELPERS = ("_reciprocal", "_insert_sorted", "_push_bound", "_offer", "_row_range", "_col_range", "_shell_sort")   # called from kernels
 _FAST = dict(fastmath={"reassoc", "contract"})
 _FLAGS = {"_pair_dots": _FAST, "_refine_knn": _FAST, "_row_range": dict(fastmath=True), "_col_range": dict(fastmath=True)}
 
