@@ -97,7 +97,7 @@ VARIANTS = {   # dataset -> {variant: (label, overrides of the paper preset, pap
     "dukev": {"ours": ("Ours (with auxiliary information)", {}, "Ours (with auxiliary information)"),
               "ours-": ("Ours- (tricks only)", _AUX_OFF, "Ours- (tricks only)")},
 }
-_DEMO_CHANGES = dict(preset="demo", depth=18, pretrained=None, height=32, width=16, batch_size=32, cluster_seq_len=8,
+_DEMO_CHANGES = dict(preset="demo", depth=18, pretrained=None, height=32, width=16, batch_size=16, cluster_seq_len=8,
                      k1=20, eps_rho=0.05, id_k=10, lr=1e-3, epochs=10, iters=20, num_workers=0, eval_chunk_frames=64)
 PRESETS = {("paper", "mars"): _MARS, ("paper", "dukev"): _DUKEV,
            ("demo", "mars"): _MARS.replace(**_DEMO_CHANGES), ("demo", "dukev"): _DUKEV.replace(**_DEMO_CHANGES, dense_step=10)}
