@@ -88,6 +88,16 @@ def test_ghost_batch_norm():
     assert every.bnneck.bn.num_batches_tracked == 3
     assert not torch.allclose(every.bnneck.bn.running_mean, first.bnneck.bn.running_mean, atol=1e-4)
 
+# %% ../../nbs/auxusl/01_model.ipynb #f7321328
+def test_ghost_batch_norm_backward_with_first_running_stats():
+    seed_everything(3)
+    m = ResNet50BNN(5, depth=18, ghost_batch=2).train()            # running_stats="first", the default
+    before = m.bnneck.bn.running_mean.clone()
+    out = m(torch.randn(6, 2, 3, 32, 16))
+    (out.logits.sum() + out.f.pow(2).mean()).backward()           # three groups, then backward: no in-place error
+    assert m.backbone.conv1.weight.grad is not None and m.bnneck.bn.num_batches_tracked == 1
+    assert not torch.equal(m.bnneck.bn.running_mean, before)
+
 # %% ../../nbs/auxusl/01_model.ipynb #eefee11e
 def test_init_classifier():
     seed_everything(3)

@@ -118,3 +118,14 @@ def test_mean_teacher_total():
     assert abs(m.tri.item() - 0.315066) < 1e-6 and torch.allclose(m.id, F.cross_entropy(z, Y1))
     with pytest.raises(ReidlabError, match="neighbour_map"): mean_teacher_loss(z, X1, tz, tx, Y1)
     with pytest.raises(ReidlabError, match="tri_loss"): mean_teacher_loss(z, X1, tz, tx, Y1, nmap, tri_loss="hinge")
+
+# %% ../../nbs/auxusl/02_losses.ipynb #eb3e7f90
+def test_mean_teacher_loss_rlsce_form():
+    torch.manual_seed(5)
+    lg, ft, tlg, tft = torch.randn(6, 4), torch.randn(6, 8), torch.randn(6, 4), torch.randn(6, 8)
+    y = torch.tensor([0, 0, 2, 2, 3, 3])                      # class 2 is missing from its own neighbour row
+    nmap = torch.tensor([[1, 1, 0, 0], [1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1]], dtype=torch.bool)
+    for form in ("upstream", "clean"):
+        terms = mean_teacher_loss(lg, ft, tlg, tft, y, nmap, rlsce_form=form)
+        assert torch.allclose(terms.id, restricted_label_smoothing_ce(lg, y, nmap, 0.1, form=form))
+    assert not torch.allclose(mean_teacher_loss(lg, ft, tlg, tft, y, nmap).id, mean_teacher_loss(lg, ft, tlg, tft, y, nmap, rlsce_form="clean").id)

@@ -50,6 +50,19 @@ def test_hook_state_round_trip():
     assert other.eps == 0.25 and other.cannot_links == [{1}, {0, 2}, set()] and other.labels.tolist() == [0, 0, -1]
     with pytest.raises(ReidlabError, match="cannot-links for 3 tracklets"): PseudoLabelHook(cfg, [None] * 2, [0, 0], None, cannot_links=[set(), set()]).load_state_dict(s)
 
+# %% ../../nbs/auxusl/09_train.ipynb #791a30af
+def test_synthetic_backbone_is_cached_and_loads():
+    with tempfile.TemporaryDirectory() as td, pytest.MonkeyPatch.context() as mp:
+        mp.setenv("REIDLAB_CACHE", td)
+        cfg = get_config("mars", "demo", **SMOKE)
+        assert cfg.pretrained == "synthetic"
+        p = synthetic_backbone(cfg)
+        assert p.is_file() and synthetic_backbone(cfg) == p          # the second call reads the cache
+        sd = torch.load(p, weights_only=True)
+        assert "conv1.weight" in sd and not any(k.startswith("fc.") for k in sd)
+        m = build_model(cfg, 3)
+        assert torch.equal(m.state_dict()["backbone.conv1.weight"], sd["conv1.weight"])
+
 # %% ../../nbs/auxusl/09_train.ipynb #71207dc6
 def test_resume_is_bit_identical():
     torch.set_num_threads(1)

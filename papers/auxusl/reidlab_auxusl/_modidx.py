@@ -262,6 +262,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                     'reidlab_auxusl/train.py'),
                                       'reidlab_auxusl.train.label_quality': ('train.html#label_quality', 'reidlab_auxusl/train.py'),
                                       'reidlab_auxusl.train.load_splits': ('train.html#load_splits', 'reidlab_auxusl/train.py'),
+                                      'reidlab_auxusl.train.synthetic_backbone': ( 'train.html#synthetic_backbone',
+                                                                                   'reidlab_auxusl/train.py'),
                                       'reidlab_auxusl.train.train_model': ('train.html#train_model', 'reidlab_auxusl/train.py'),
                                       'reidlab_auxusl.train.training_auxiliary': ( 'train.html#training_auxiliary',
                                                                                    'reidlab_auxusl/train.py'),

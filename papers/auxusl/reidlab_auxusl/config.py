@@ -22,7 +22,10 @@ class AuxUSLConfig(Recipe):
     "Everything that defines an AuxUSL training and evaluation run (defaults: the MARS yml)"
     # model
     depth: int = 50
-    pretrained: str | None = "imagenet"   # "imagenet" (torchvision cache), a file path, or None (random init)
+    pretrained: str | None = "imagenet"   # "imagenet" (torchvision cache), "synthetic" (demo), a file path, or None (random)
+    pretrain_ids: int = 100               # pretrained="synthetic": identities, images and steps of its labelled image set
+    pretrain_images: int = 1600
+    pretrain_steps: int = 300
     ghost_batch: int | None = 16          # tracklets per BatchNorm group: the 4-GPU statistics on one device
     # data
     height: int = 256
@@ -97,8 +100,8 @@ VARIANTS = {   # dataset -> {variant: (label, overrides of the paper preset, pap
     "dukev": {"ours": ("Ours (with auxiliary information)", {}, "Ours (with auxiliary information)"),
               "ours-": ("Ours- (tricks only)", _AUX_OFF, "Ours- (tricks only)")},
 }
-_DEMO_CHANGES = dict(preset="demo", depth=18, pretrained=None, height=32, width=16, batch_size=16, cluster_seq_len=8,
-                     k1=20, eps_rho=0.05, id_k=10, lr=1e-3, epochs=10, iters=20, num_workers=0, eval_chunk_frames=64)
+_DEMO_CHANGES = dict(preset="demo", depth=18, pretrained="synthetic", height=32, width=16, batch_size=16, cluster_seq_len=8,
+                     k1=20, eps_rho=0.02, id_k=10, epochs=10, iters=20, num_workers=0, eval_chunk_frames=64)
 PRESETS = {("paper", "mars"): _MARS, ("paper", "dukev"): _DUKEV,
            ("demo", "mars"): _MARS.replace(**_DEMO_CHANGES), ("demo", "dukev"): _DUKEV.replace(**_DEMO_CHANGES, dense_step=10)}
 AuxUSLConfig.PRESETS = PRESETS
@@ -106,7 +109,7 @@ DEMO_SYNTHETIC = {"mars": dict(n_train_ids=24, n_test_ids=20, tracklets_per_id=(
                   "dukev": dict(n_train_ids=24, n_test_ids=16, n_distractor_ids=4, frames=(20, 40), long_tracklet=60,
                                 height=64, width=32)}
 SMOKE = dict(epochs=2, warmup_epochs=1, iters=2, height=32, width=16, batch_size=8, ghost_batch=4, cluster_seq_len=4,
-             k1=8, k2=3, eps_rho=0.1, id_k=3, eval_every=1)
+             k1=8, k2=3, eps_rho=0.1, id_k=3, eval_every=1, pretrain_ids=4, pretrain_images=16, pretrain_steps=2)
 SMOKE_SYNTHETIC = {"mars": dict(n_train_ids=6, n_test_ids=4, tracklets_per_id=(5, 6), frames=(4, 6), n_distractors=1,
                                 height=32, width=16),
                    "dukev": dict(n_train_ids=6, n_test_ids=4, n_distractor_ids=1, frames=(20, 30), long_tracklet=30,

@@ -116,13 +116,13 @@ ID_LOSSES, TRI_LOSSES = ("rlsce", "lsce", "ce"), ("watl", "soft_margin")
 
 def mean_teacher_loss(logits, features, teacher_logits, teacher_features, labels, neighbour_map=None, id_loss: str = "rlsce",
                       tri_loss: str = "watl", epsilon: float = 0.1, margin: float = 0.5, lam: float = -1.0,
-                      soft_id_weight: float = 0.5, soft_tri_weight: float = 0.8) -> LossTerms:
-    "(1-a)·L_id + (1-b)·L_tri + a·L_sce + b·L_stri with a = soft_id_weight, b = soft_tri_weight"
+                      soft_id_weight: float = 0.5, soft_tri_weight: float = 0.8, rlsce_form: str = "upstream") -> LossTerms:
+    "(1-a)·L_id + (1-b)·L_tri + a·L_sce + b·L_stri with a = soft_id_weight, b = soft_tri_weight (RLSCE target: `rlsce_form`)"
     from reidlab_common.losses import batch_hard_triplet_loss, label_smoothed_cross_entropy
     labels = torch.as_tensor(labels, device=logits.device).long()
     if id_loss == "rlsce":
         if neighbour_map is None: raise ReidlabError("id_loss='rlsce' needs the neighbour_map")
-        lid = restricted_label_smoothing_ce(logits, labels, neighbour_map, epsilon)
+        lid = restricted_label_smoothing_ce(logits, labels, neighbour_map, epsilon, form=rlsce_form)
     elif id_loss in ("lsce", "ce"): lid = label_smoothed_cross_entropy(logits, labels, epsilon if id_loss == "lsce" else 0.0)
     else: raise ReidlabError(f"id_loss must be one of {ID_LOSSES}, got {id_loss!r}")
     if tri_loss == "watl": ltri = weight_adaptive_triplet_loss(features, labels, margin, lam)

@@ -29,9 +29,10 @@ def keep_running_stats(module: nn.Module):
     saved = [(m.running_mean.clone(), m.running_var.clone(), m.num_batches_tracked.clone()) for m in bns]
     try: yield
     finally:
-        with torch.no_grad():
-            for m, (mean, var, count) in zip(bns, saved):
-                m.running_mean.copy_(mean); m.running_var.copy_(var); m.num_batches_tracked.copy_(count)
+        # through .data: the buffers were inputs of the groups' BatchNorm calls, and an in-place write that bumps their
+        # version counters would make the backward pass of those calls fail
+        for m, (mean, var, count) in zip(bns, saved):
+            m.running_mean.data.copy_(mean); m.running_var.data.copy_(var); m.num_batches_tracked.data.copy_(count)
 
 # %% ../../../nbs/auxusl/01_model.ipynb #13f4dfd5
 class ClipFeatures(NamedTuple):

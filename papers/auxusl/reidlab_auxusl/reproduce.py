@@ -130,7 +130,7 @@ def preflight(cfg: AuxUSLConfig, checkpoint=None) -> None:
     "Fail before any data work when a run cannot start (ImageNet weights missing for training)"
     from reidlab_common.backbones import find_imagenet_weights
     if checkpoint is None and cfg.pretrained == "imagenet": find_imagenet_weights(cfg.depth)
-    if checkpoint is None and cfg.pretrained not in (None, "imagenet") and not Path(cfg.pretrained).is_file():
+    if checkpoint is None and cfg.pretrained not in (None, "imagenet", "synthetic") and not Path(cfg.pretrained).is_file():
         raise ReidlabError(f"pretrained={cfg.pretrained!r} is not a file")
 
 # %% ../../../nbs/auxusl/10_reproduce.ipynb #d218a8a7

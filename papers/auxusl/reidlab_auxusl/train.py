@@ -32,8 +32,8 @@ log = get_logger(__name__)
 # %% auto #0
 __all__ = ['log', 'load_splits', 'training_tracklets', 'training_auxiliary', 'clustering_features', 'cluster_centroids',
            'class_neighbour_map', 'label_quality', 'MeanTeacher', 'TeacherEvaluation', 'PseudoLabelHook',
-           'MeanTeacherStep', 'build_model', 'build_optimizer', 'inference_auxiliary', 'evaluate_teacher',
-           'TrainedModel', 'train_model']
+           'MeanTeacherStep', 'synthetic_backbone', 'build_model', 'build_optimizer', 'inference_auxiliary',
+           'evaluate_teacher', 'TrainedModel', 'train_model']
 
 # %% ../../../nbs/auxusl/09_train.ipynb #c78581cf
 def load_splits(cfg: AuxUSLConfig, data_root):
@@ -210,19 +210,51 @@ class MeanTeacherStep:
         c, (s, t), y = self.cfg, outputs, batch[1].long()
         terms = mean_teacher_loss(s.logits, s.f, t.logits, t.f, y, self.labels.neighbour_map, id_loss=c.id_loss,
                                   tri_loss=c.tri_loss, epsilon=c.epsilon, margin=c.tri_margin, lam=c.tri_lambda,
-                                  soft_id_weight=c.soft_id_weight, soft_tri_weight=c.soft_tri_weight)
-        total, lid = terms.total, terms.id
-        if c.id_loss == "rlsce" and c.rlsce_form != "upstream":
-            lid = restricted_label_smoothing_ce(s.logits, y, self.labels.neighbour_map, c.epsilon, form=c.rlsce_form)
-            total = total + (1 - c.soft_id_weight) * (lid - terms.id)
-        return total, {"loss_id": lid.detach(), "loss_tri": terms.tri.detach(), "loss_soft_id": terms.soft_id.detach(),
+                                  soft_id_weight=c.soft_id_weight, soft_tri_weight=c.soft_tri_weight, rlsce_form=c.rlsce_form)
+        return terms.total, {"loss_id": terms.id.detach(), "loss_tri": terms.tri.detach(), "loss_soft_id": terms.soft_id.detach(),
                        "loss_soft_tri": terms.soft_tri.detach()}
+
+# %% ../../../nbs/auxusl/09_train.ipynb #a3b7d560
+def synthetic_backbone(cfg: AuxUSLConfig) -> Path:
+    """The weights file of `pretrained="synthetic"`: a torchvision ResNet-`depth` state_dict trained with identity labels
+    on a synthetic Market-1501 of other people and cameras than the demo's (written once to the reidlab cache)"""
+    import torch.nn.functional as F
+    from reidlab_common.backbones import build_resnet
+    from reidlab_common.core import cache_dir
+    from reidlab_common.reproduce import cached_synthetic
+    sizes = dict(n_train_ids=int(cfg.pretrain_ids), train_images=int(cfg.pretrain_images), n_test_ids=2, camstyle=False,
+                 height=64, width=32)
+    key = f"r{cfg.depth}-{cfg.height}x{cfg.width}-ids{cfg.pretrain_ids}-img{cfg.pretrain_images}-steps{cfg.pretrain_steps}-seed{cfg.seed}"
+    path = cache_dir("weights")/f"auxusl-synthetic-{key}.pt"
+    if path.is_file(): return path
+    root = cached_synthetic("market1501", 10_000 + int(cfg.seed), sizes, tag="pretrain")
+    files = sorted((root/"bounding_box_train").glob("*.jpg"))
+    pids = sorted({f.name[:4] for f in files})
+    tf = data.test_transform(cfg.height, cfg.width)
+    x = torch.stack([tf(data.read_frame(f)) for f in files])
+    y = torch.tensor([pids.index(f.name[:4]) for f in files])
+    g = torch.Generator().manual_seed(10_000 + int(cfg.seed))
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(10_000 + int(cfg.seed))
+        net = build_resnet(cfg.depth, 2, None); net.fc = torch.nn.Linear(net.fc.in_features, len(pids))
+        opt = torch.optim.Adam(net.parameters(), 1e-3, weight_decay=5e-4)
+        net.train()
+        for _ in range(int(cfg.pretrain_steps)):
+            i = torch.randint(len(x), (64,), generator=g)
+            flip = (torch.rand(64, generator=g) < 0.5)[:, None, None, None]
+            loss = F.cross_entropy(net(torch.where(flip, x[i].flip(-1), x[i])), y[i])
+            opt.zero_grad(); loss.backward(); opt.step()
+    log.info("synthetic backbone: %d steps, last loss %.3f -> %s", cfg.pretrain_steps, float(loss.detach()), path)
+    atomic_torch_save({k: v for k, v in net.state_dict().items() if not k.startswith("fc.")}, path)
+    return path
+
 
 # %% ../../../nbs/auxusl/09_train.ipynb #75c4d642
 def build_model(cfg: AuxUSLConfig, num_classes: int) -> ResNet50BNN:
-    "ResNet50BNN of the recipe (depth, ImageNet weights per `cfg.pretrained`, ghost-BN groups) with `num_classes` rows"
+    "ResNet50BNN of the recipe (depth, ImageNet / synthetic-set weights per `cfg.pretrained`, ghost-BN groups) with `num_classes` rows"
     from reidlab_common.backbones import find_imagenet_weights
-    pre = find_imagenet_weights(cfg.depth) if cfg.pretrained == "imagenet" else cfg.pretrained
+    pre = (find_imagenet_weights(cfg.depth) if cfg.pretrained == "imagenet" else
+           synthetic_backbone(cfg) if cfg.pretrained == "synthetic" else cfg.pretrained)
     return ResNet50BNN(num_classes, pretrained=pre, depth=cfg.depth, ghost_batch=cfg.ghost_batch)
 
 def build_optimizer(cfg: AuxUSLConfig, model: ResNet50BNN) -> torch.optim.Adam:
@@ -269,7 +301,6 @@ def train_model(cfg: AuxUSLConfig, data_root, out_dir, progress: bool = True, re
     seed_everything(cfg.seed)
     model = build_model(cfg, len(tracklets)).to(device)
     teacher = copy.deepcopy(model)
-    model.running_stats = "all"        # the student's running statistics are never used (see above)
     test_aux = inference_auxiliary(cfg, splits)
     def test_eval(m: ResNet50BNN) -> EvalResult: return evaluate_teacher(m, splits, cfg, test_aux, device)
     before = test_eval(teacher.eval()) if evaluate_before else None
