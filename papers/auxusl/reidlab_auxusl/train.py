@@ -238,7 +238,7 @@ def synthetic_backbone(cfg: AuxUSLConfig) -> Path:
         torch.manual_seed(10_000 + int(cfg.seed))
         net = build_resnet(cfg.depth, 2, None); net.fc = torch.nn.Linear(net.fc.in_features, len(pids))
         opt = torch.optim.Adam(net.parameters(), 1e-3, weight_decay=5e-4)
-        net.train()
+        net.train(); loss = torch.zeros(())
         for _ in range(int(cfg.pretrain_steps)):
             i = torch.randint(len(x), (64,), generator=g)
             flip = (torch.rand(64, generator=g) < 0.5)[:, None, None, None]
