@@ -5,7 +5,7 @@
 # %% ../../nbs/common/11_engine.ipynb #9c8bb0fe
 from __future__ import annotations
 
-import bisect, contextlib, copy, csv, io, math, os, random, shutil, sys, time, warnings
+import bisect, contextlib, copy, csv, io, math, os, random, shutil, sys, time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass

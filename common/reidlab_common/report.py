@@ -234,7 +234,8 @@ def _comparison(rows: list[dict], synthetic: bool) -> tuple[str, list[dict]] | N
 def _cells(rows: list[dict], metrics: list[str], signed: bool = False) -> tuple[list[str], list[list[str]]]:
     "Header and body strings of wide rows: percentages with two decimals, other all-whole columns (counts) as integers"
     from reidlab_common.vocab import RESULT_METRICS
-    whole = {m: not m.startswith(RESULT_METRICS) and all(float(v).is_integer() for r in rows if (v := r["values"].get(m)) is not None)
+    whole = {m: not m.startswith(RESULT_METRICS)
+             and all(float(v).is_integer() for r in rows if (v := r["values"].get(m)) is not None)
              for m in metrics}
     def cell(v, m):
         if v is None: return "–"
@@ -302,13 +303,15 @@ def _title(doc: Mapping) -> str:
     return f"{doc['paper']} on {doc['dataset']}: {doc['preset']} preset" + (" (smoke size)" if doc.get("smoke") else "")
 
 def _labels(doc: Mapping) -> list[str]:
-    return ([SYNTHETIC_LABEL] if doc.get("synthetic") else []) + (["smoke-size run: the numbers mean nothing"] if doc.get("smoke") else [])
+    return (([SYNTHETIC_LABEL] if doc.get("synthetic") else [])
+            + (["smoke-size run: the numbers mean nothing"] if doc.get("smoke") else []))
 
 def _parts(doc: Mapping):
     "Header/body of the main table and of the comparison view (title, header, body) or None"
     metrics, rows = wide_results(doc["rows"])
     comp = _comparison(rows, bool(doc.get("synthetic")))
-    comp = (comp[0], *_cells(comp[1], [m for m in metrics if any(m in r["values"] for r in comp[1])], signed=True)) if comp else None
+    comp = (comp[0], *_cells(comp[1], [m for m in metrics if any(m in r["values"] for r in comp[1])],
+                             signed=True)) if comp else None
     return (*_cells(rows, metrics), comp)
 
 # %% ../../nbs/common/13_report.ipynb #cd5aff5d

@@ -263,7 +263,8 @@ class NotebookProgress:
         elapsed = time.time() - self.t0
         what = "running"
         if info:
-            what = {"started": f"{info['run']} started ({info['epochs']} epoch{'s' * (info['epochs'] != 1)})", "done": f"{info['run']} trained"}.get(
+            what = {"started": f"{info['run']} started ({info['epochs']} epoch{'s' * (info['epochs'] != 1)})",
+                    "done": f"{info['run']} trained"}.get(
                 info.get("state"), f"{info['run']} epoch {info['epoch']}/{info['epochs']}")
         eta = (f" · ETA {_hms(max(self.expected_s - elapsed, 0))} (the last run took {_hms(self.expected_s)})" if self.expected_s
                else f" · ETA of {info['run']} {_hms(info['eta_s'])}" if info and info.get("eta_s") else "")
@@ -339,7 +340,8 @@ def key_metrics(results: dict) -> str:
     for r in rows:
         if r["kind"] != "ours": continue
         base = ref(r["setting"]) or {}
-        vals = [f"{m} {_fmt(r['values'][m])}" + (f" ({'chance ' if synthetic else ''}{_fmt(base[m])})" if base.get(m) is not None else "")
+        vals = [f"{m} {_fmt(r['values'][m])}"
+                + (f" ({'chance ' if synthetic else ''}{_fmt(base[m])})" if base.get(m) is not None else "")
                 for m in KEY_METRICS if r["values"].get(m) is not None]
         if vals: out.append(f"{r['setting']}{', ' + r['model'] if r['model'] else ''}: {', '.join(vals)}")
     return "; ".join(out) or "–"
@@ -367,7 +369,8 @@ def write_summary(outputs: str | os.PathLike | None = None) -> Path:
              "Rows marked *synthetic data* are demo runs on generated people: they show the pipeline works "
              "and the model learns, and are **not** reproductions of the papers' numbers. In parentheses: the "
              "paper's value on real data, the chance level on synthetic data. Metrics in percent.", "",
-             "| paper | dataset | preset | key metrics: ours (paper or chance) | wall time | status |", "|---|---|---|---|---|---|"]
+             "| paper | dataset | preset | key metrics: ours (paper or chance) | wall time | status |",
+             "|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['paper']} | {r['dataset']} | {r['preset']} | {r['metrics']} | {r['wall_time_s']:.0f} s "
                      f"| {r['status']} |")
