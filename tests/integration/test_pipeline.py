@@ -50,7 +50,7 @@ def test_check_fails_after_unexported_edit(repo):
     nb["cells"].append(_code_cell("#| export\ndef added_but_not_exported(): return 1"))
     nb_path.write_text(json.dumps(nb, indent=1) + "\n")
     r = _check(repo)
-    assert r.returncode != 0 and "common/reidlab_common/core.py (changed)" in r.stderr, r.stderr
+    assert r.returncode != 0 and "common/reidlab_common/core.py (differs)" in r.stderr, r.stderr
     assert _check(repo).returncode == 0  # check re-exported it: now in sync again
 
 
