@@ -20,7 +20,7 @@ log = get_logger(__name__)
 
 # %% auto #0
 __all__ = ['log', 'STATE_DICT_KEYS', 'KeyMap', 'numpy_safe_globals', 'load_checkpoint_file', 'extract_state_dict', 'strip_prefix',
-           'map_keys', 'KeyReport', 'compare_state_dicts', 'load_upstream', 'model_with_weights']
+           'map_keys', 'KeyReport', 'compare_state_dicts', 'load_upstream', 'model_with_weights', 'TrainedModel']
 
 # %% ../../nbs/common/12_checkpoints.ipynb #ca193db9
 def numpy_safe_globals() -> list:
@@ -175,3 +175,19 @@ def model_with_weights(model: nn.Module, path: str | os.PathLike) -> nn.Module |
     try: m.load_state_dict(ckpt["model"])
     except RuntimeError as e: raise ReidlabError(f"{path} does not fit this model: {str(e).splitlines()[0]}") from e
     return m.eval()
+
+# %% ../../nbs/common/12_checkpoints.ipynb #9d0c8e33
+@dataclass
+class TrainedModel:
+    "A trained model (last epoch, in eval mode) with its training record"
+    model: nn.Module
+    out_dir: Path
+    epochs: int
+    best_epoch: int | None
+    best_metrics: dict
+    history: list
+    wall_time_s: float
+
+    def best_model(self) -> nn.Module | None:
+        "The best-on-test model (weights of `best_epoch`), or None if no test evaluation ran"
+        return model_with_weights(self.model, self.out_dir/"best.pt")

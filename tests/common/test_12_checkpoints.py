@@ -119,3 +119,13 @@ def test_model_with_weights_copies_or_names_the_file():
         with pytest.raises(ReidlabError, match=r"best.pt is not a training checkpoint"): model_with_weights(net, p)
         torch.save({"model": nn.Sequential(nn.Linear(3, 5)).state_dict()}, p)
         with pytest.raises(ReidlabError, match=r"best.pt does not fit this model"): model_with_weights(net, p)
+
+# %% ../../nbs/common/12_checkpoints.ipynb #fb65fdb8
+def test_trained_model_best_model_reads_best_pt():
+    with tempfile.TemporaryDirectory() as td:
+        m = nn.Linear(2, 1)
+        tm = TrainedModel(m, Path(td), epochs=1, best_epoch=None, best_metrics={}, history=[], wall_time_s=0.0)
+        assert tm.best_model() is None          # no best.pt: no test evaluation ran
+        w = nn.Linear(2, 1); torch.save({"model": w.state_dict()}, Path(td)/"best.pt")
+        best = tm.best_model()
+        assert best is not m and torch.equal(best.weight, w.weight)

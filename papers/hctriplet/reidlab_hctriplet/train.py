@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -15,7 +14,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from reidlab_common.core import ReidlabError, get_device, seed_everything
-from reidlab_common.checkpoints import model_with_weights
+from reidlab_common.checkpoints import TrainedModel
 from reidlab_common.recipe import prepare_run_folder
 from reidlab_common.datasets import TrainingArrays, dataset_files, load_dataset, load_training_arrays, validate_images
 from reidlab_common.engine import TrainConfig, Trainer, make_param_groups, setup_distributed, warmup_multistep
@@ -29,8 +28,7 @@ from .model import HcTriNet
 
 # %% auto #0
 __all__ = ['lr_schedule', 'build_optimizer', 'lr_table', 'transform_config', 'training_loader', 'forward_batch', 'make_loss_fn',
-           'build_model', 'protocol_args', 'evaluate_sysu', 'evaluate_regdb', 'TrainedModel', 'train_model',
-           'load_model']
+           'build_model', 'protocol_args', 'evaluate_sysu', 'evaluate_regdb', 'train_model', 'load_model']
 
 # %% ../../../nbs/hctriplet/05_train.ipynb #856d464b
 def lr_schedule(cfg: HcTriConfig):
@@ -102,22 +100,6 @@ def evaluate_sysu(model: HcTriNet, root, cfg: HcTriConfig, modes: Sequence[str] 
 def evaluate_regdb(model: HcTriNet, root, trial: int, cfg: HcTriConfig, directions: Sequence[str] = ("v2t", "t2v")):
     "RegDB split `trial` (with that split's model), visible->thermal and thermal->visible"
     return vi_protocols.evaluate_regdb(root=root, trial=trial, directions=directions, **protocol_args(model, cfg))
-
-# %% ../../../nbs/hctriplet/05_train.ipynb #59b2800c
-@dataclass
-class TrainedModel:
-    "A trained model (last epoch, in eval mode) with its training record"
-    model: HcTriNet
-    out_dir: Path
-    epochs: int
-    best_epoch: int | None
-    best_metrics: dict
-    history: list
-    wall_time_s: float
-
-    def best_model(self) -> HcTriNet | None:
-        "The best-on-test model (weights of `best_epoch`), or None if no test evaluation ran"
-        return model_with_weights(self.model, self.out_dir/"best.pt")
 
 # %% ../../../nbs/hctriplet/05_train.ipynb #c5c83dc0
 def train_model(cfg: HcTriConfig, data_root, out_dir, trial: int | None = None, progress: bool = True,

@@ -16,7 +16,7 @@ from torch.utils.data import DataLoader
 
 from reidlab_common import vi_protocols
 from reidlab_common.core import ReidlabError, get_device, seed_everything
-from reidlab_common.checkpoints import model_with_weights
+from reidlab_common.checkpoints import TrainedModel
 from reidlab_common.recipe import prepare_run_folder
 from reidlab_common.datasets import TrainingArrays, dataset_files, load_dataset, load_training_arrays, validate_images
 from reidlab_common.engine import TrainConfig, Trainer, make_param_groups, setup_distributed, warmup_multistep
@@ -30,7 +30,7 @@ from .model import LLMNet
 # %% auto #0
 __all__ = ['POOL_SUFFIX', 'lr_schedule', 'build_optimizer', 'lr_table', 'transform_config', 'training_loader', 'build_model',
            'forward_batch', 'make_loss_fn', 'feature_setting', 'protocol_args', 'evaluate_sysu', 'evaluate_regdb',
-           'TrainedModel', 'train_model', 'load_model']
+           'train_model', 'load_model']
 
 # %% ../../../nbs/llm/05_train.ipynb #d1c5be46
 def lr_schedule(cfg: LLMConfig):
@@ -126,23 +126,6 @@ def evaluate_regdb(model: LLMNet, root, trial: int, cfg: LLMConfig, directions: 
         res = vi_protocols.evaluate_regdb(root=root, trial=trial, directions=directions, **protocol_args(model, cfg, f))
         out.update({feature_setting(s, f): r for s, r in res.items()})
     return out
-
-
-# %% ../../../nbs/llm/05_train.ipynb #cba5e8d1
-@dataclass
-class TrainedModel:
-    "A trained model (last epoch, in eval mode) with its training record"
-    model: LLMNet
-    out_dir: Path
-    epochs: int
-    best_epoch: int | None
-    best_metrics: dict
-    history: list
-    wall_time_s: float
-
-    def best_model(self) -> LLMNet | None:
-        "The best-on-test model (weights of `best_epoch`), or None if no test evaluation ran"
-        return model_with_weights(self.model, self.out_dir/"best.pt")
 
 
 # %% ../../../nbs/llm/05_train.ipynb #1c917744

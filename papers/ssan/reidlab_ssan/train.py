@@ -14,7 +14,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from reidlab_common.core import ReidlabError, get_device, seed_everything
-from reidlab_common.checkpoints import model_with_weights
+from reidlab_common.checkpoints import TrainedModel
 from reidlab_common.recipe import prepare_run_folder
 from reidlab_common.datasets import TextRecord, dataset_files, load_dataset, read_image, validate_images
 from reidlab_common.engine import Hook, TrainConfig, Trainer, make_param_groups
@@ -27,7 +27,7 @@ from .model import SSAN, Features
 # %% auto #0
 __all__ = ['load_images', 'to_input', 'CaptionTable', 'SSANTrainData', 'collate', 'training_loader', 'build_model',
            'build_optimizer', 'lr_schedule', 'MarginMode', 'forward_batch', 'make_loss_fn', 'encode_split',
-           'evaluate_model', 'epoch_metrics', 'TrainedModel', 'train_model', 'load_model']
+           'evaluate_model', 'epoch_metrics', 'train_model', 'load_model']
 
 # %% ../../../nbs/ssan/06_train.ipynb #6612c451
 def load_images(paths, cfg: SSANConfig) -> torch.Tensor:
@@ -179,22 +179,6 @@ def epoch_metrics(results: dict) -> dict:
     out = {"R1": 100 * upstream_selection_score(results)}
     for v, r in results.items(): out |= {f"R1_{v}": 100 * r.rank(1), f"mAP_{v}": 100 * r.mAP}
     return out
-
-# %% ../../../nbs/ssan/06_train.ipynb #9b55d202
-@dataclass
-class TrainedModel:
-    "A trained model (last epoch, eval mode) with its training record; `best_model()` is the upstream-protocol pick"
-    model: SSAN
-    out_dir: Path
-    epochs: int
-    best_epoch: int | None
-    best_metrics: dict
-    history: list
-    wall_time_s: float
-
-    def best_model(self) -> SSAN | None:
-        "The weights of `best_epoch` (best R@1 over the variants on the test split), or None"
-        return model_with_weights(self.model, self.out_dir/"best.pt")
 
 # %% ../../../nbs/ssan/06_train.ipynb #4827697a
 def train_model(cfg: SSANConfig, data_root, out_dir, progress: bool = True, resume: bool = True, ds=None) -> TrainedModel:
