@@ -859,6 +859,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                           'reidlab_common.synthetic._Writer.write': ( 'synthetic.html#_writer.write',
                                                                                       'reidlab_common/synthetic.py'),
                                           'reidlab_common.synthetic._atomic': ('synthetic.html#_atomic', 'reidlab_common/synthetic.py'),
+                                          'reidlab_common.synthetic._duke_walk_starts': ( 'synthetic.html#_duke_walk_starts',
+                                                                                          'reidlab_common/synthetic.py'),
                                           'reidlab_common.synthetic._ecn_name': ('synthetic.html#_ecn_name', 'reidlab_common/synthetic.py'),
                                           'reidlab_common.synthetic._make_ecn': ('synthetic.html#_make_ecn', 'reidlab_common/synthetic.py'),
                                           'reidlab_common.synthetic._marker': ('synthetic.html#_marker', 'reidlab_common/synthetic.py'),

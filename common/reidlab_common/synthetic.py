@@ -682,13 +682,31 @@ def make_mars(root, seed: int = 0, n_train_ids: int = 16, n_test_ids: int = 10, 
     w.finish()
     return base
 
+# %% ../../nbs/common/02_synthetic.ipynb #75d31f9e
+def _duke_walk_starts(rng, rows: list, lengths) -> list:
+    "Start frame (`X`) of every training tracklet: each identity's tracklets one after another in time, 10 s to 2 min apart"
+    starts, by_pid = [0] * len(rows), {}
+    for i, (pid, _) in enumerate(rows): by_pid.setdefault(pid, []).append(i)
+    for pid, ii in by_pid.items():
+        gaps = rng.integers(600, 7201, len(ii) - 1)          # video frames between the end of one and the next (60 fps)
+        span = sum(12 * (int(lengths[i]) - 1) + 1 for i in ii) + int(gaps.sum())
+        t = int(rng.integers(1000, max(1001, 99999 - span)))
+        for k, i in enumerate(ii):
+            starts[i] = t
+            t += 12 * (int(lengths[i]) - 1) + 1 + (int(gaps[k]) if k < len(gaps) else 0)
+    return starts
+
+
 # %% ../../nbs/common/02_synthetic.ipynb #67aac86d
 @_atomic("DukeMTMC-VideoReID", "dukemtmc_videoreid")
 def make_dukemtmc_videoreid(root, seed: int = 0, n_train_ids: int = 12, n_test_ids: int = 8, n_distractor_ids: int = 3,
                             frames: tuple = (6, 16), long_tracklet: int = 90, height: int = 64, width: int = 32,
-                            official: bool = False, render: bool | None = None) -> Path:
+                            official: bool = False, render: bool | None = None, tracklets_per_id: tuple = (2, 2)) -> Path:
     "Write a synthetic DukeMTMC-VideoReID under `root`/DukeMTMC-VideoReID; return that folder"
     render = (not official) if render is None else render
+    lo, hi = (int(x) for x in tracklets_per_id); first_form = (lo, hi) == (2, 2)
+    if not 1 <= lo <= hi: raise ReidlabError(f"make_dukemtmc_videoreid: tracklets_per_id must be (lo, hi) with 1 <= lo <= hi, got {tracklets_per_id!r}")
+    if official and not first_form: raise ReidlabError("make_dukemtmc_videoreid: tracklets_per_id is a demo size; official=True writes the official counts")
     base = _prepare(root, "DukeMTMC-VideoReID")
     rng = np.random.default_rng([seed, 6])
     w = _Writer(base, seed, "dukemtmc_videoreid", height, width, render)
@@ -704,24 +722,29 @@ def make_dukemtmc_videoreid(root, seed: int = 0, n_train_ids: int = 12, n_test_i
         train_len = 40 * _spread(8187, 2196, rng) + rem
         q_rows = [(int(p), cam()) for p in test_ids]; q_len = _spread(111848, 702, rng, 2)
         g_rows = [(int(p), cam()) for p, k in zip(test_ids + distr, _spread(2636, 1110, rng)) for _ in range(k)]
-        g_len = _spread(445764, 2636, rng, 2)
+        g_len = _spread(445764, 2636, rng, 2); train_x0 = None
     else:
-        train_rows = [(int(p), cam()) for p in train_ids for _ in range(2)]
+        if first_form: train_rows = [(int(p), cam()) for p in train_ids for _ in range(2)]   # the original draws
+        else:
+            per_id = [int(rng.integers(lo, hi + 1)) for _ in train_ids]
+            train_rows = [(int(p), int(c)) for p, k in zip(train_ids, per_id)
+                          for c in np.concatenate([rng.choice(np.arange(1, 9), min(k, 8), replace=False), rng.integers(1, 9, max(k - 8, 0))])]
         train_len = rng.integers(frames[0], frames[1] + 1, len(train_rows)); train_len[0] = long_tracklet
+        train_x0 = None if first_form else _duke_walk_starts(rng, train_rows, train_len)
         q_rows = [(int(p), cam()) for p in test_ids]; q_len = rng.integers(frames[0], frames[1] + 1, len(q_rows))
         g_rows = [(p, c) for p, c in q_rows] + [(int(p), (c % 8) + 1) for p, c in q_rows] + [(int(p), cam()) for p in distr]
         g_len = np.concatenate([q_len, rng.integers(frames[0], frames[1] + 1, len(g_rows) - len(q_rows))])
-    def write_split(split, rows, lengths, skip_one=False):
+    def write_split(split, rows, lengths, skip_one=False, starts=None):
         tid = {}
         for i, ((pid, c), n) in enumerate(zip(rows, lengths)):
             tid[pid] = tid.get(pid, 0) + 1
             d = base/split/f"{pid:04d}"/f"{tid[pid]:04d}"; d.mkdir(parents=True)
-            n = int(n); x0 = int(rng.integers(1000, 90000))
+            n = int(n); x0 = int(rng.integers(1000, 90000)) if starts is None else starts[i]
             poses = _walk(w, pid, c, n, rng) if render else [None] * n
             for f in range(1, n + 1):
                 if skip_one and i == 1 and f == 3: continue
                 w.write(d/f"{pid:04d}_C{c}_F{f:04d}_X{x0 + 12 * (f - 1):05d}.jpg", pid, c, pose=poses[f - 1])
-    write_split("train", train_rows, train_len, skip_one=not official)
+    write_split("train", train_rows, train_len, skip_one=not official, starts=train_x0)
     write_split("query", q_rows, q_len)
     write_split("gallery", g_rows, g_len)
     w.finish()

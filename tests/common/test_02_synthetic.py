@@ -69,6 +69,50 @@ def test_thermal_levels_distinct():
     order_lum = sorted(COLOURS, key=lum.get); order_th = sorted(COLOURS, key=THERMAL_LEVEL.get)
     assert order_lum != order_th   # thermal intensity is not simply luminance
 
+# %% ../../nbs/common/02_synthetic.ipynb #e8112f2d
+def test_synth_dukev_default_unchanged():
+    # tracklets_per_id=(2, 2), the default, writes exactly the copy written before the option existed:
+    # the digest of every file's name and bytes, pinned from the generator as it was (674 files)
+    with _tf.TemporaryDirectory() as d:
+        root = make_dataset("dukemtmc_videoreid", d)
+        files = sorted(p for p in root.rglob("*") if p.is_file() and p.name != MARKER)
+        names = _hl.sha256("".join(f"{p.relative_to(root)}\n" for p in files).encode()).hexdigest()
+        h = _hl.sha256()
+        for p in files: h.update(f"{p.relative_to(root)}\n".encode())
+        for p in files: h.update(p.read_bytes())
+        assert len(files) == 674
+        assert names == "573cd127e6275275bda0ea403b57aa0dd5a1bb7fe50e6590308be12424b56ccb"   # the rng's draws: names, cameras, start frames
+        assert h.hexdigest() == "7e4bb612daa527ee0bdfc758095b0a3ec46bd097f5205586a1e769f6162fd878"  # and the pixels
+
+# %% ../../nbs/common/02_synthetic.ipynb #00e0e1de
+def test_synth_dukev_tracklets_per_id():
+    import re as _re
+    with _tf.TemporaryDirectory() as d:
+        root = make_dataset("dukemtmc_videoreid", _P(d)/"a", n_train_ids=10, n_test_ids=3, n_distractor_ids=1, frames=(6, 10),
+                            long_tracklet=20, height=32, width=16, tracklets_per_id=(4, 5))
+        per_id = {}
+        for t in (root/"train").glob("*/*"):
+            f = sorted(t.iterdir())
+            m0, m1 = (_re.match(r"\d{4}_C(\d)_F\d{4}_X(\d+)\.jpg", x.name) for x in (f[0], f[-1]))
+            per_id.setdefault(t.parent.name, []).append((int(m0[1]), int(m0[2]), int(m1[2])))
+        assert len(per_id) == 10 and {len(v) for v in per_id.values()} == {4, 5}      # both ends of the range drawn
+        for v in per_id.values():
+            assert len({c for c, _, _ in v}) == len(v)                                # distinct cameras
+            v.sort(key=lambda r: r[1])
+            assert all(a[2] < b[1] for a, b in zip(v, v[1:]))                         # one walk: never two places at once
+        ds = load_dataset("dukemtmc_videoreid", root)
+        assert len(ds.train) == sum(map(len, per_id.values())) and ds.num_train_ids == 10
+        # more tracklets than cameras: the first 8 distinct; bad ranges and official copies refused
+        r9 = make_dataset("dukemtmc_videoreid", _P(d)/"b", n_train_ids=2, n_test_ids=2, n_distractor_ids=1, frames=(4, 6),
+                          long_tracklet=8, height=16, width=8, tracklets_per_id=(9, 9))
+        for p in (r9/"train").iterdir():
+            cams = [int(next(t.iterdir()).name[6]) for t in sorted(p.iterdir())]
+            assert len(cams) == 9 and len(set(cams)) == 8
+        for bad in ((0, 2), (3, 2)):
+            with pytest.raises(ReidlabError, match="tracklets_per_id must be"): make_dataset("dukemtmc_videoreid", _P(d)/"c", tracklets_per_id=bad)
+        with pytest.raises(ReidlabError, match="tracklets_per_id is a demo size"):
+            make_dataset("dukemtmc_videoreid", _P(d)/"c", official=True, tracklets_per_id=(4, 5))
+
 # %% ../../nbs/common/02_synthetic.ipynb #883662e5
 def test_contact_sheet():
     with _tf.TemporaryDirectory() as d:
