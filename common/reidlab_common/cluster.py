@@ -5,15 +5,16 @@
 # %% ../../nbs/common/09_cluster.ipynb #8b2b1297
 from __future__ import annotations
 
-from typing import Sequence
+import math
+from typing import Callable, Sequence
 
 import numpy as np
 
 from .core import ReidlabError
-from .rerank import SparseDistance
+from .rerank import DistanceHistogram, SparseDistance
 
 # %% auto #0
-__all__ = ['adaptive_eps', 'dbscan', 'cannot_link_dbscan']
+__all__ = ['adaptive_eps', 'adaptive_eps_cutoff', 'dbscan', 'cannot_link_dbscan']
 
 # %% ../../nbs/common/09_cluster.ipynb #815e6945
 def adaptive_eps(dist: SparseDistance | np.ndarray, rho: float = 1.6e-3) -> float:
@@ -39,9 +40,21 @@ def adaptive_eps(dist: SparseDistance | np.ndarray, rho: float = 1.6e-3) -> floa
                            "use more items or a fixed eps")
     take = min(top_num, len(vals))
     smallest = np.sort(np.partition(vals, take - 1)[:take]) if take else np.zeros(0, np.float32)
+    cutoff = dist.cutoff if isinstance(dist, SparseDistance) else math.inf
+    if cutoff < math.inf and (take < top_num or smallest[-1] > cutoff):
+        raise ReidlabError(f"adaptive eps needs the {top_num} smallest pairs but the distance keeps only those <= {cutoff:.6g}; "
+                           "compute it with max_distance=adaptive_eps_cutoff(rho)")
     fill = dist.fill if isinstance(dist, SparseDistance) else 1.0
     smallest = np.concatenate([smallest, np.full(min(top_num - take, n_fill), fill, np.float32)])
     return float(smallest.mean(dtype=np.float32))
+
+# %% ../../nbs/common/09_cluster.ipynb #9fa181a7
+def adaptive_eps_cutoff(rho: float = 1.6e-3, bound: Callable[[float], float] | None = None) -> Callable[[DistanceHistogram], float]:
+    "A `jaccard_distance(max_distance=...)` rule keeping every pair `adaptive_eps(rho)` and DBSCAN at that eps read"
+    def rule(hist: DistanceHistogram) -> float:
+        t = hist.value_bound(int(np.round(rho * int(hist.counts.sum()))))
+        return t if bound is None else float(bound(t))
+    return rule
 
 # %% ../../nbs/common/09_cluster.ipynb #481eb8f5
 def dbscan(dist: SparseDistance | np.ndarray, eps: float, min_samples: int = 4, n_jobs: int | None = None,
@@ -82,6 +95,9 @@ def cannot_link_dbscan(dist: SparseDistance | np.ndarray, eps: float, cannot_lin
     n = dist.shape[0]
     if len(cannot_link) != n: raise ReidlabError(f"cannot_link has {len(cannot_link)} sets for {n} points")
     if not eps > 0: raise ReidlabError(f"eps must be > 0, got {eps!r}")
+    if isinstance(dist, SparseDistance) and eps * max(1.0, abs(relaxed)) > dist.cutoff:
+        raise ReidlabError(f"eps × max(1, |relaxed|) = {eps * max(1.0, abs(relaxed)):.6g} > cutoff {dist.cutoff:.6g}: the relaxation "
+                           "reads pairs that were not kept; compute the distance with a larger max_distance")
     cl = cannot_link if inplace else [set(s) for s in cannot_link]
     nbr = _neighbourhoods(dist, eps)
     dij = _distance_lookup(dist)

@@ -5,9 +5,10 @@
 # %% ../../nbs/common/08_rerank.ipynb #a4f71141
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -16,8 +17,8 @@ from .distance import distance_block, prepare_features
 
 # %% auto #0
 __all__ = ['half_k', 'stable_topk', 'k_reciprocal_rerank', 'k_reciprocal_rerank_reference', 'SparseRerank',
-           'k_reciprocal_rerank_features', 'exact_knn', 'SparseDistance', 'knn_search', 'jaccard_distance',
-           'jaccard_distance_reference']
+           'k_reciprocal_rerank_features', 'exact_knn', 'SparseDistance', 'knn_search', 'DistanceHistogram',
+           'jaccard_distance', 'jaccard_distance_reference']
 
 # %% ../../nbs/common/08_rerank.ipynb #93197f72
 def half_k(k1: int) -> int:
@@ -82,10 +83,15 @@ def _shell_sort(a, n):
             a[p] = v
         gap //= 3
 
-def _jaccard_overlap(row_ptr, row_idx, row_val, col_ptr, col_idx, col_val, col0, count, out_ptr, out_idx, out_val, acc, mark, touched):
-    """The CSR rows of m_ij = sum_l min(V_il, V_jl) for items col0 <= j < col0 + len(acc) (float32, l ascending), columns
-    sorted, written from out_ptr[0] on; `count`: only out_ptr (the row ends) is written"""
+def _jaccard_overlap(row_ptr, row_idx, row_val, col_ptr, col_idx, col_val, col0, row0, fill, max_d, hist, kept, out_ptr,
+                     out_idx, out_val, acc, mark, touched):
+    """Rows of m_ij = sum_l min(V_il, V_jl) for items col0 <= j < col0 + len(acc) (float32, l ascending), only the pairs
+    whose distance d = max(1 - m / (2 - m), 0) is <= max_d. `fill`: written from out_ptr[0] on, columns sorted, row i
+    ending at out_ptr[i + 1]. Otherwise only counted: kept[0] += kept pairs, and with B = hist.shape[1] - 2 > 0 bins
+    hist[0] (all pairs) and hist[1] (strict upper triangle, col0 + j > row0 + i) count d by bin floor(d·B) (bin B: d = 1),
+    their last column the exact zeros"""
     n_out = len(acc)
+    n_bins = hist.shape[1] - 2
     for i in range(len(row_ptr) - 1):
         n_t, j_lo, j_hi = 0, n_out, -1
         for p in range(row_ptr[i], row_ptr[i + 1]):
@@ -101,26 +107,38 @@ def _jaccard_overlap(row_ptr, row_idx, row_val, col_ptr, col_idx, col_val, col0,
                     j_hi = max(j_hi, j)
                 b = col_val[q]
                 acc[j] += a if a < b else b
-        start = out_ptr[i]
-        if count:
-            for t in range(n_t): mark[touched[t]] = False
-            out_ptr[i + 1] = start + n_t
-            continue
-        if 16 * n_t < j_hi - j_lo:          # few items: sort them; many: walk the marks in column order
-            _shell_sort(touched, n_t)
-        else:
-            n_t = 0
-            for j in range(j_lo, j_hi + 1):
-                if mark[j]:
-                    touched[n_t] = j
-                    n_t += 1
+        if fill:
+            if 16 * n_t < j_hi - j_lo:          # few items: sort them; many: walk the marks in column order
+                _shell_sort(touched, n_t)
+            else:
+                n_t = 0
+                for j in range(j_lo, j_hi + 1):
+                    if mark[j]:
+                        touched[n_t] = j
+                        n_t += 1
+        start = out_ptr[i] if fill else 0
+        w = 0
         for t in range(n_t):
             j = touched[t]
-            out_idx[start + t] = j
-            out_val[start + t] = acc[j]
+            m = acc[j]
             acc[j] = 0
             mark[j] = False
-        out_ptr[i + 1] = start + n_t
+            d = max(np.float32(1.0) - m / (np.float32(2.0) - m), np.float32(0.0))
+            if n_bins > 0 and not fill:
+                bin_ = min(int(d * n_bins), n_bins)
+                upper = col0 + j > row0 + i
+                hist[0, bin_] += 1
+                if upper: hist[1, bin_] += 1
+                if d == 0:
+                    hist[0, n_bins + 1] += 1
+                    if upper: hist[1, n_bins + 1] += 1
+            if d <= max_d:
+                if fill:
+                    out_idx[start + w] = j
+                    out_val[start + w] = m
+                w += 1
+        if fill: out_ptr[i + 1] = start + w
+        else: kept[0] += w
 
 def _pair_dots(f, i, j, out, lo, hi):
     "out[p] = f[i[p]] · f[j[p]] for lo <= p < hi, accumulated in float64"
@@ -207,31 +225,45 @@ def _query_expansion(v, knn, k2: int):
     s.data = (s.data.astype(np.float64) / k2).astype(np.float32)   # exact in float64, one rounding to float32
     return s
 
-def _overlap(v, rows: slice, cols: tuple[int, int]):
-    "CSR pieces (indptr, indices int32 sorted, m_ij) of the Jaccard overlap of rows `rows` with items cols[0] <= j < cols[1]"
-    vt = v.tocsc()
-    sub = v[rows]
+def _overlap(v, rows: slice, cols: tuple[int, int], max_d: float = np.inf, select=None, n_bins: int = 2**14):
+    """CSR pieces (indptr, indices int32 sorted, m_ij) of the Jaccard overlap of rows `rows` with items cols[0] <= j < cols[1],
+    only the pairs with distance <= max_d, or with `select`: <= select(DistanceHistogram of the first pass); and max_d used"""
+    vt, sub = v.tocsc(), v[rows]
     cp, ci = vt.indptr.astype(np.int64), vt.indices.astype(np.int64)
     rp, ri = sub.indptr.astype(np.int64), sub.indices.astype(np.int64)
-    n_rows, n_out = sub.shape[0], cols[1] - cols[0]
+    n_rows, n_out, row0 = sub.shape[0], cols[1] - cols[0], rows.start or 0
     kernel = _k("_jaccard_overlap")
-    lengths = np.zeros(n_rows, np.int64)
-    idx, val = np.empty(0, np.int32), np.empty(0, np.float32)
-    def run(lo, hi, count):   # rows lo..hi: their lengths (count), then their entries from ptr[lo] on
-        out_ptr = np.zeros(hi - lo + 1, np.int64) if count else ptr[lo:hi + 1].copy()
-        kernel(rp[lo:hi + 1] - rp[lo], ri[rp[lo]:rp[hi]], sub.data[rp[lo]:rp[hi]], cp, ci, vt.data, cols[0], count, out_ptr,
-               idx, val, np.zeros(n_out, np.float32), np.zeros(n_out, np.bool_), np.empty(n_out, np.int64))
-        if count: lengths[lo:hi] = np.diff(out_ptr)
     tasks = _ranges(n_rows, 4 * _n_threads())
-    _parallel(lambda lo, hi: run(lo, hi, True), tasks)
-    ptr = np.r_[0, np.cumsum(lengths)]
-    idx, val = np.empty(ptr[-1], np.int32), np.empty(ptr[-1], np.float32)
-    _parallel(lambda lo, hi: run(lo, hi, False), tasks)
-    return ptr, idx, val
+    hist = np.zeros((len(tasks), 2, (n_bins if select else 0) + 2), np.int64)
+    kept, ptr = np.zeros((len(tasks), 1), np.int64), np.zeros(n_rows + 1, np.int64)
+    idx, val = np.empty(0, np.int32), np.empty(0, np.float32)
+    def run(t, fill):   # task t: count its pairs (and bin them), or write them from ptr[lo] on
+        lo, hi = tasks[t]
+        out_ptr = np.full(hi - lo + 1, ptr[lo])
+        kernel(rp[lo:hi + 1] - rp[lo], ri[rp[lo]:rp[hi]], sub.data[rp[lo]:rp[hi]], cp, ci, vt.data, cols[0], row0 + lo, fill,
+               np.float32(max_d), hist[t], kept[t], out_ptr, idx, val, np.zeros(n_out, np.float32), np.zeros(n_out, np.bool_),
+               np.empty(n_out, np.int64))
+        if fill: ptr[lo + 1:hi + 1] = out_ptr[1:]
+    _parallel(lambda t: run(t, False), [(t,) for t in range(len(tasks))])
+    per_task = kept[:, 0]
+    if select is not None:
+        h = hist.sum(0)[1]
+        counts = h[:-1].copy()
+        counts[-1] += n_rows * (n_rows - 1) // 2 - int(counts.sum())          # absent pairs: distance 1
+        t_max = float(select(DistanceHistogram(counts, int(h[-1]))))
+        if t_max < 1:                   # keep every d < c / B, hence every d <= t_max; the same test as the bins
+            c = int(np.floor(t_max * n_bins)) + 1
+            max_d, per_task = float(np.nextafter(np.float32(c / n_bins), np.float32(0))), hist[:, 0, :c].sum(1)
+        else: max_d, per_task = np.inf, hist[:, 0, :n_bins + 1].sum(1)
+    for (lo, _), start in zip(tasks, np.r_[0, np.cumsum(per_task)[:-1]]): ptr[lo] = start
+    idx, val = np.empty(int(per_task.sum()), np.int32), np.empty(int(per_task.sum()), np.float32)
+    _parallel(lambda t: run(t, True), [(t,) for t in range(len(tasks))])
+    ptr[-1] = len(idx)
+    return ptr, idx, val, max_d
 
 def _sparse_jaccard(knn: np.ndarray, k_cols: int, h_cols: int, k2: int, pair_dist, weights: str,
-                    rows: slice, cols: tuple[int, int]):
-    "CSR (indptr, indices unsorted, overlap m_ij) for rows `rows` and items cols[0] <= j < cols[1], plus V's nnz"
+                    rows: slice, cols: tuple[int, int], max_d: float = np.inf, select=None):
+    "CSR (indptr, indices sorted, overlap m_ij) for rows `rows` and items cols[0] <= j < cols[1], V's nnz, the max_d used"
     import scipy.sparse as sp
     n = knn.shape[0]
     knn = np.ascontiguousarray(knn, dtype=np.int64)
@@ -240,8 +272,8 @@ def _sparse_jaccard(knn: np.ndarray, k_cols: int, h_cols: int, k2: int, pair_dis
     data = _segment_weights(pair_dist(owners, indices), indptr, weights)
     v = sp.csr_matrix((data, indices, indptr), shape=(n, n))
     if k2 > 1: v = _query_expansion(v, knn, k2)
-    ptr, idx, val = _overlap(v, rows, cols)
-    return ptr, idx, val, v.nnz
+    ptr, idx, val, max_d = _overlap(v, rows, cols, max_d, select)
+    return ptr, idx, val, v.nnz, max_d
 
 # %% ../../nbs/common/08_rerank.ipynb #db269886
 def _check_k(k1, k2, lambda_value=None, n_items=None):
@@ -320,7 +352,7 @@ def k_reciprocal_rerank(q_g_dist, q_q_dist, g_g_dist, k1: int = 20, k2: int = 6,
             out[sel] = _sq32(src) / col_max[i[sel]]
         return out
 
-    ptr, idx, overlap, _ = _sparse_jaccard(knn, k_cols, h_cols, k2, t_values, "exp", slice(0, n_q), (n_q, n))
+    ptr, idx, overlap, _, _ = _sparse_jaccard(knn, k_cols, h_cols, k2, t_values, "exp", slice(0, n_q), (n_q, n))
     final = (_sq32(qg) / col_max[:n_q, None]) * np.float32(lambda_value)
     jac = np.ones((n_q, n_g), np.float32)
     rows = np.repeat(np.arange(n_q), np.diff(ptr))
@@ -440,7 +472,7 @@ def k_reciprocal_rerank_features(qf, gf, k1: int = 20, k2: int = 6, lambda_value
         d = {"cosine": 1 - dot, "dot": -dot}.get(metric) if metric != "euclidean" else f_sq[i] + f_sq[j] - 2 * dot
         return _sq32(d.astype(f_np.dtype)) / row_max[i]
 
-    ptr, idx, overlap, _ = _sparse_jaccard(knn, k_cols, h_cols, k2, t_values, "exp", slice(0, n_q), (n_q, n))
+    ptr, idx, overlap, _, _ = _sparse_jaccard(knn, k_cols, h_cols, k2, t_values, "exp", slice(0, n_q), (n_q, n))
     import scipy.sparse as sp
     jac = sp.csr_matrix((overlap / (np.float32(2.0) - overlap), idx, ptr), shape=(n_q, n_g))   # 1 - J
     return SparseRerank(jac, q, g, metric, row_max[:n_q], lambda_value, memory_budget)
@@ -670,15 +702,20 @@ def exact_knn(x, k: int, memory_budget: int = 256 * 2**20, precision: str = "aut
 # %% ../../nbs/common/08_rerank.ipynb #fb878b7a
 @dataclass
 class SparseDistance:
-    "A square distance matrix in [0, 1] stored sparsely: explicit entries (zeros kept), every absent entry equals `fill`"
+    """A square distance matrix in [0, 1] stored sparsely: explicit entries (zeros kept), every absent entry equals `fill`;
+    or, with a finite `cutoff`, only the entries <= cutoff were kept and an absent one is only known to exceed it"""
     matrix: Any            # scipy.sparse.csr_matrix, float32, explicit zeros kept; `jaccard_distance` gives sorted columns
     fill: float = 1.0
+    cutoff: float = math.inf
 
     @property
     def shape(self) -> tuple[int, int]: return self.matrix.shape
 
     def toarray(self) -> np.ndarray:
         "The dense matrix (small problems only)"
+        if self.cutoff < math.inf:
+            raise ReidlabError(f"this distance keeps only the entries <= {self.cutoff:.6g} (cutoff): the others are unknown, "
+                               "so it has no dense form; compute it without max_distance")
         m = self.matrix.tocoo()
         out = np.full(self.shape, self.fill, np.float32)
         out[m.row, m.col] = m.data
@@ -688,6 +725,8 @@ class SparseDistance:
         "CSR of the entries <= eps (explicit zeros kept), the input sklearn's DBSCAN(metric='precomputed') takes"
         import scipy.sparse as sp
         if eps >= self.fill: raise ReidlabError(f"eps={eps} >= fill value {self.fill}: every pair would be a neighbour; use a dense matrix")
+        if eps > self.cutoff: raise ReidlabError(f"eps={eps} > cutoff {self.cutoff}: pairs above the cutoff were not kept; "
+                                                 "compute the distance with max_distance >= eps")
         m = self.matrix
         keep = np.flatnonzero(m.data <= eps)
         rows = np.searchsorted(m.indptr, keep, side="right") - 1     # the row of each kept entry
@@ -732,9 +771,24 @@ def knn_search(x, k: int, backend: str = "auto", device="auto", memory_budget: i
             dists[s:s + step], idx[s:s + step] = v.cpu().numpy(), i.cpu().numpy()
     return dists, idx
 
+@dataclass
+class DistanceHistogram:
+    "Distances of the strict upper triangle in bins of width 1/B: counts[b] for b/B <= d < (b+1)/B (counts[B]: d = 1)"
+    counts: np.ndarray     # (B + 1,) int64; absent pairs (distance 1) included
+    zeros: int             # pairs with distance exactly 0 (also in counts[0])
+
+    def value_bound(self, k: int) -> float:
+        "An upper bound of the k-th smallest non-zero distance: the end of its bin (1.0 in the last)"
+        c = self.counts.copy()
+        c[0] -= self.zeros
+        b = int(np.searchsorted(np.cumsum(c), max(int(k), 1)))
+        return min(1.0, (b + 1) / (len(c) - 1))
+
 def jaccard_distance(features, k1: int = 30, k2: int = 6, knn_columns: str = "k1", normalize: bool = False,
-                     backend: str = "auto", device="auto", memory_budget: int = 256 * 2**20) -> SparseDistance:
-    "k-reciprocal Jaccard distance of all features to each other (pseudo-label clustering), sparse, float32"
+                     backend: str = "auto", device="auto", memory_budget: int = 256 * 2**20,
+                     max_distance: float | Callable[[DistanceHistogram], float] | None = None) -> SparseDistance:
+    """k-reciprocal Jaccard distance of all features to each other (pseudo-label clustering), sparse, float32. `max_distance`:
+    keep only the entries <= it (a number, or a rule applied to the `DistanceHistogram`); the result's `cutoff` says so"""
     import scipy.sparse as sp
     if knn_columns not in ("k1", "k1+1"): raise ReidlabError(f"knn_columns={knn_columns!r} is not 'k1' (upstream) or 'k1+1' (clean)")
     f = np.asarray(features.detach().cpu().numpy() if hasattr(features, "detach") else features, dtype=np.float32)
@@ -751,12 +805,14 @@ def jaccard_distance(features, k1: int = 30, k2: int = 6, knn_columns: str = "k1
     def w_dist(i, j):
         return 2 - 2 * _pair_dots_threads(f, i, j).astype(np.float32)
 
-    ptr, idx, overlap, _ = _sparse_jaccard(knn, k_cols, h_cols, k2, w_dist, "softmax", slice(0, n), (0, n))
+    rule = max_distance if callable(max_distance) else None
+    fixed = np.inf if max_distance is None or rule is not None else float(max_distance)
+    ptr, idx, overlap, _, max_d = _sparse_jaccard(knn, k_cols, h_cols, k2, w_dist, "softmax", slice(0, n), (0, n), fixed, rule)
     dist = np.subtract(np.float32(2.0), overlap)                 # max(1 - m / (2 - m), 0), in place
     np.divide(overlap, dist, out=dist); np.subtract(np.float32(1.0), dist, out=dist); np.maximum(dist, np.float32(0.0), out=dist)
     m = sp.csr_matrix((dist, idx, ptr), shape=(n, n))
     m.has_sorted_indices = True
-    return SparseDistance(m)
+    return SparseDistance(m, cutoff=math.inf if max_d >= 1 else float(max_d))
 
 # %% ../../nbs/common/08_rerank.ipynb #08e8b8ae
 def jaccard_distance_reference(features, k1: int = 30, k2: int = 6, knn_columns: str = "k1", normalize: bool = False) -> np.ndarray:

@@ -175,3 +175,40 @@ def test_jaccard_rows_sorted():
         m = jaccard_distance(x, k1=12, k2=4).matrix
         assert m.has_sorted_indices and all((np.diff(m.indices[m.indptr[i]:m.indptr[i + 1]]) > 0).all() for i in range(200))
         assert np.abs(jaccard_distance(x, k1=12, k2=4).toarray() - jaccard_distance_reference(x, k1=12, k2=4)).max() < 1e-6
+
+# %% ../../nbs/common/08_rerank.ipynb #d1db564d
+def test_jaccard_max_distance_keeps_exact_entries():
+    def _triples(d):
+        m = d.matrix
+        return np.repeat(np.arange(m.shape[0]), np.diff(m.indptr)), m.indices, m.data
+    rng = np.random.default_rng(5)
+    f, _ = _blobs(rng, 240, dim=16, n_ids=20, noise=0.9)
+    full = jaccard_distance(f, k1=12, k2=4)
+    r, c, v = _triples(full)
+    stored = np.unique(v[v < 1])
+    for t in (0.0, float(stored[len(stored) // 3]), float(stored[len(stored) // 2]), 0.999):  # stored values: the boundary is kept
+        part = jaccard_distance(f, k1=12, k2=4, max_distance=t)
+        keep = v <= np.float32(t)
+        assert part.cutoff == t and part.matrix.has_sorted_indices
+        assert all(np.array_equal(a[keep], b) for a, b in zip((r, c, v), _triples(part))), t
+        assert keep.sum() < len(v)
+    assert jaccard_distance(f, k1=12, k2=4, max_distance=1.0).cutoff == math.inf
+    with pytest.raises(ReidlabError, match="no dense form"): part.toarray()
+    with pytest.raises(ReidlabError, match="cutoff"): jaccard_distance(f, k1=12, k2=4, max_distance=0.3).radius_graph(0.31)
+
+# %% ../../nbs/common/08_rerank.ipynb #9d5013fa
+def test_jaccard_max_distance_rule_sees_the_histogram():
+    h = DistanceHistogram(np.array([3, 0, 4, 0, 1]), zeros=2)
+    assert [h.value_bound(k) for k in (1, 2, 5, 6)] == [0.25, 0.75, 0.75, 1.0]
+    rng = np.random.default_rng(6)
+    f, _ = _blobs(rng, 200, dim=16, n_ids=25, noise=0.9)
+    full = jaccard_distance(f, k1=10, k2=3)
+    up = full.toarray()[np.triu_indices(200, 1)]
+    seen = []
+    part = jaccard_distance(f, k1=10, k2=3, max_distance=lambda hist: seen.append(hist) or 0.5)
+    B = len(seen[0].counts) - 1
+    assert B == 2**14 and seen[0].counts.sum() == 200 * 199 // 2 and seen[0].zeros == (up == 0).sum() > 0
+    assert np.array_equal(seen[0].counts, np.bincount(np.minimum((up.astype(np.float64) * B).astype(np.int64), B), minlength=B + 1))
+    assert 0.5 <= part.cutoff < 0.5 + 1 / B          # every d < (floor(0.5 B) + 1) / B
+    v = full.matrix.data
+    assert part.matrix.nnz == (v <= np.float32(part.cutoff)).sum() and np.array_equal(np.sort(part.matrix.data), np.sort(v[v <= part.cutoff]))

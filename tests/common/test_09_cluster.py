@@ -29,6 +29,21 @@ def test_adaptive_eps_hand_case_and_sparse():
     assert adaptive_eps(sparse) == adaptive_eps(sparse.toarray())
     assert adaptive_eps(sparse, rho=0.2) == adaptive_eps(sparse.toarray(), rho=0.2)   # past the stored values: 1.0 fill
 
+# %% ../../nbs/common/09_cluster.ipynb #faf1040a
+def test_adaptive_eps_cutoff_keeps_what_clustering_reads():
+    counts = np.zeros(2**14 + 1, np.int64); counts[[100, 200, 300]] = [3, 5, 5042]
+    assert adaptive_eps_cutoff()(DistanceHistogram(counts, 0)) == 201 / 2**14              # k = 8: the 8th value is in bin 200
+    assert adaptive_eps_cutoff(bound=lambda t: 2 * t)(DistanceHistogram(counts, 0)) == 402 / 2**14
+    rng = np.random.default_rng(2)
+    for n_ids, rho in ((8, 1.6e-3), (60, 1.6e-3), (60, 0.02)):       # large and small clusters
+        f, _ = _blobs(rng, 300, n_ids=n_ids, noise=0.8)
+        full = jaccard_distance(f, k1=10, k2=3)
+        part = jaccard_distance(f, k1=10, k2=3, max_distance=adaptive_eps_cutoff(rho))
+        assert part.cutoff < 1 and part.matrix.nnz < full.matrix.nnz
+        eps = adaptive_eps(full, rho)
+        assert adaptive_eps(part, rho) == eps and np.array_equal(dbscan(part, eps), dbscan(full, eps))
+    with pytest.raises(ReidlabError, match="max_distance"): adaptive_eps(jaccard_distance(f, k1=10, k2=3, max_distance=0.05), 0.3)
+
 # %% ../../nbs/common/09_cluster.ipynb #f04c30c6
 def test_sparse_dbscan_equals_dense():
     rng = np.random.default_rng(1)
