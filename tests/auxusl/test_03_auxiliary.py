@@ -119,3 +119,24 @@ def test_cluster_pseudo_labels_paths():
         ours, _ = cluster_pseudo_labels(f, aux, eps=0.3, cannot_links=[set(s) for s in toc], k1=10, k2=3, relaxed=relaxed)
         ref = cannot_link_dbscan(dense, 0.3, [set(s) for s in toc], 4, relaxed=relaxed, inplace=True)
         assert np.array_equal(ours, ref), relaxed
+
+# %% ../../nbs/auxusl/03_auxiliary.ipynb #f353c756
+def test_cluster_pseudo_labels_keeps_only_what_it_reads():
+    f, ids, c = clustered_features(n=240, noise=0.3)
+    rng = np.random.default_rng(7)
+    start = rng.integers(0, 4000, 240); iv = np.stack([start, start + rng.integers(10, 300, 240)], 1)
+    aux = AuxiliaryInfo(camids=c, proximity=lambda r, k: np.exp(-np.abs(start[r] - start[k]) / 500.0).astype(np.float32))
+    full = jaccard_distance(f, k1=10, k2=3)
+    dense = aux.apply(full.toarray())
+    for rho in (1.6e-3, 0.02):
+        eps = clustering_eps(full, aux, rho)                         # from every stored pair
+        assert abs(eps - adaptive_eps(dense, rho)) < 1e-7
+        labels, got = cluster_pseudo_labels(f, aux, k1=10, k2=3, rho=rho)
+        assert got == eps and np.array_equal(labels, DBSCAN(eps=eps, min_samples=4, metric="precomputed").fit_predict(dense))
+        toc = time_overlap_cannot_links(iv)
+        ours, _ = cluster_pseudo_labels(f, aux, k1=10, k2=3, rho=rho, cannot_links=[set(s) for s in toc], relaxed=-1.5)
+        assert np.array_equal(ours, cannot_link_dbscan(dense, eps, [set(s) for s in toc], 4, relaxed=-1.5, inplace=True))
+    part = jaccard_distance(f, k1=10, k2=3, max_distance=adaptive_eps_cutoff(1.6e-3, aux.bound))
+    assert part.matrix.nnz < full.matrix.nnz / 2 and clustering_eps(part, aux) == clustering_eps(full, aux)
+    with pytest.raises(ReidlabError, match="cutoff"): clustering_eps(jaccard_distance(f, k1=10, k2=3, max_distance=0.01), aux)
+    with pytest.raises(ReidlabError, match=">= 0"): AuxiliaryInfo(camids=c, scp_lam=-0.1).bound(0.2)

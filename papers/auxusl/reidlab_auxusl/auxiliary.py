@@ -12,7 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from reidlab_common.cluster import adaptive_eps, cannot_link_dbscan, dbscan
+from reidlab_common.cluster import adaptive_eps, adaptive_eps_cutoff, cannot_link_dbscan, dbscan
 from reidlab_common.core import ReidlabError
 from reidlab_common.rerank import SparseDistance, jaccard_distance
 
@@ -29,7 +29,7 @@ def stored_pairs(dist: SparseDistance) -> tuple[np.ndarray, np.ndarray]:
 
 def _with_data(dist: SparseDistance, data: np.ndarray) -> SparseDistance:
     m = dist.matrix
-    return SparseDistance(sp.csr_matrix((data.astype(np.float32), m.indices, m.indptr), shape=m.shape), fill=dist.fill)
+    return SparseDistance(sp.csr_matrix((data.astype(np.float32), m.indices, m.indptr), shape=m.shape), fill=dist.fill, cutoff=dist.cutoff)
 
 def restrict(dist: SparseDistance, max_value: float) -> SparseDistance:
     "Only the stored entries <= max_value (the row order of the rest kept); the others become absent"
@@ -38,12 +38,13 @@ def restrict(dist: SparseDistance, max_value: float) -> SparseDistance:
     kept_before = np.zeros(len(keep) + 1, np.int64 if len(keep) >= 2**31 else np.int32)
     np.cumsum(keep, out=kept_before[1:])
     indptr = kept_before[m.indptr]                          # kept entries before each row start
-    return SparseDistance(sp.csr_matrix((m.data[keep], m.indices[keep], indptr), shape=m.shape), fill=dist.fill)
+    return SparseDistance(sp.csr_matrix((m.data[keep], m.indices[keep], indptr), shape=m.shape), fill=dist.fill,
+                          cutoff=min(dist.cutoff, float(max_value)))
 
 def sorted_distance(dist: SparseDistance) -> SparseDistance:
     "The same SparseDistance with column indices sorted in every row (a copy when they were not)"
     m = dist.matrix
-    return dist if m.has_sorted_indices else SparseDistance(m.sorted_indices(), fill=dist.fill)
+    return dist if m.has_sorted_indices else SparseDistance(m.sorted_indices(), fill=dist.fill, cutoff=dist.cutoff)
 
 def _check_shape(dist, shape, what: str):
     if tuple(dist.shape) != tuple(shape): raise ReidlabError(f"dist has shape {tuple(dist.shape)} but {what} give {tuple(shape)}")
@@ -74,6 +75,7 @@ def spatio_temporal_weighting(dist, proximity, lam: float = 0.6, gamma: float = 
     if isinstance(dist, SparseDistance):
         rows, cols = stored_pairs(dist)
         p = proximity(rows, cols) if callable(proximity) else np.asarray(proximity)[rows, cols]
+        if not (np.asarray(p) >= 0).all(): raise ReidlabError("proximities must be >= 0 (finite): the clustering bounds assume it")
         return _with_data(dist, dist.matrix.data * _sts_factor(p, lam, gamma))
     _check_shape(dist, np.shape(proximity), "the proximities")
     if isinstance(dist, torch.Tensor): return dist * _sts_factor(torch.as_tensor(proximity, dtype=dist.dtype, device=dist.device), lam, gamma)
@@ -136,6 +138,15 @@ class AuxiliaryInfo:
             dist = spatio_temporal_weighting(dist, p, self.sts_lam, self.sts_gamma)
         return dist
 
+    def bound(self, t: float) -> float:
+        "The largest modified value of a pair whose distance is at most t: SCP adds at most scp_lam, STS multiplies by at most 1 + sts_lam"
+        if min(self.scp_lam, self.sts_lam, self.sts_gamma) < 0:
+            raise ReidlabError(f"scp_lam, sts_lam and sts_gamma must be >= 0 (a modified distance is never below the Jaccard one), "
+                               f"got {self.scp_lam}, {self.sts_lam}, {self.sts_gamma}")
+        t = t + (self.scp_lam if self.camids is not None else 0.0)
+        t = t * (1 + self.sts_lam) if self.proximity is not None else t
+        return t * (1 + 1e-6) + 1e-7                             # the float32 rounding of the modified values
+
 def diagonal(dist: SparseDistance) -> np.ndarray:
     "The diagonal of a SparseDistance (its fill value where not stored)"
     rows, cols = stored_pairs(dist)
@@ -164,6 +175,9 @@ def clustering_eps(jaccard: SparseDistance, aux: AuxiliaryInfo | None = None, rh
             r, c = stored_pairs(mod)
             v = mod.matrix.data[r < c]
             if int(((v > 0) & (v <= t)).sum()) >= top_num: return adaptive_eps(mod, rho)
+            if t >= jaccard.cutoff:
+                raise ReidlabError(f"the {top_num} smallest modified pairs need Jaccard values above the cutoff {jaccard.cutoff:.6g}; "
+                                   "compute it with max_distance=adaptive_eps_cutoff(rho, aux.bound)")
             if t >= np.nextafter(np.float32(jaccard.fill), np.float32(0)): break
             t = min(t * 1.1 + 1e-6, float(np.nextafter(np.float32(jaccard.fill), np.float32(0))))
     dense = jaccard.toarray()
@@ -181,11 +195,14 @@ def clustering_dbscan(dist: SparseDistance | np.ndarray, eps: float, min_samples
 # %% ../../../nbs/auxusl/03_auxiliary.ipynb #bb116bdc
 def cluster_pseudo_labels(features, aux: AuxiliaryInfo | None = None, eps: float | None = None, cannot_links: Sequence[set] | None = None,
                           min_samples: int = 4, k1: int = 30, k2: int = 6, relaxed: float = -1.0, inplace: bool = True,
-                          **jaccard_kwargs) -> tuple[np.ndarray, float]:
+                          rho: float = 1.6e-3, **jaccard_kwargs) -> tuple[np.ndarray, float]:
     "Jaccard distance + SCP/STS + (adaptive) eps + DBSCAN or cannot-link DBSCAN: (labels, eps)"
-    jac = jaccard_distance(features, k1=k1, k2=k2, **jaccard_kwargs)
-    if eps is None: eps = clustering_eps(jac, aux)
-    near = restrict(jac, eps * max(1.0, abs(relaxed) if cannot_links is not None else 1.0))   # modified >= Jaccard
+    widen = max(1.0, abs(relaxed)) if cannot_links is not None else 1.0      # the relaxation reads pairs up to eps·|relaxed|
+    if eps is None: keep = adaptive_eps_cutoff(rho, lambda t: widen * (aux.bound(t) if aux is not None else t))
+    else: keep = eps * widen                                                    # modified >= Jaccard: nothing above comes within
+    jac = jaccard_distance(features, k1=k1, k2=k2, max_distance=keep, **{"memory_budget": 64 * 2**20, **jaccard_kwargs})
+    if eps is None: eps = clustering_eps(jac, aux, rho)
+    near = restrict(jac, eps * widen)
     dist = aux.apply(near) if aux is not None else near
     if cannot_links is None: return clustering_dbscan(dist, eps, min_samples), eps
     # neighbour sets built in ascending index order, as from upstream's dense rows: the constrained scan depends on it

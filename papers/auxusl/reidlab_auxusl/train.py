@@ -133,11 +133,9 @@ class PseudoLabelHook(Hook):
         feats = clustering_features(teacher, self.tracklets, c, self.device, seed=(c.seed, epoch))
         if epoch < c.warmup_epochs: labels = np.arange(len(feats))           # not upstream: each tracklet alone
         else:
-            if self.eps is None:
-                self.eps = clustering_eps(jaccard_distance(feats.numpy(), k1=c.k1, k2=c.k2), self.aux, c.eps_rho)
-            labels, _ = cluster_pseudo_labels(feats.numpy(), self.aux, eps=self.eps, cannot_links=self.cannot_links,
-                                              min_samples=c.min_samples, k1=c.k1, k2=c.k2, relaxed=c.toc_relaxed,
-                                              inplace=c.toc_inplace)
+            labels, self.eps = cluster_pseudo_labels(feats.numpy(), self.aux, eps=self.eps, cannot_links=self.cannot_links,
+                                                     min_samples=c.min_samples, k1=c.k1, k2=c.k2, relaxed=c.toc_relaxed,
+                                                     inplace=c.toc_inplace, rho=c.eps_rho)   # eps: computed once, then kept
         self.labels = np.asarray(labels)
         cent = cluster_centroids(feats, self.labels)
         n = len(cent)
