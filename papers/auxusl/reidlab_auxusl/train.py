@@ -22,7 +22,7 @@ from reidlab_common.rerank import jaccard_distance
 from reidlab_common.vocab import dataset_key
 from . import data, evaluate
 from .aux_files import TimeGapProximity, tracklet_metadata
-from .auxiliary import AuxiliaryInfo, cluster_pseudo_labels, clustering_eps, time_overlap_cannot_links
+from .auxiliary import AuxiliaryInfo, cluster_pseudo_labels, time_overlap_cannot_links
 from .config import AuxUSLConfig, dti_iterations, ema_momentum
 from .losses import mean_teacher_loss, restricted_label_smoothing_ce, rlsce_neighbour_map
 from .model import ResNet50BNN
