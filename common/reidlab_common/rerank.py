@@ -808,9 +808,11 @@ def jaccard_distance(features, k1: int = 30, k2: int = 6, knn_columns: str = "k1
     rule = max_distance if callable(max_distance) else None
     fixed = np.inf if max_distance is None or rule is not None else float(max_distance)
     ptr, idx, overlap, _, max_d = _sparse_jaccard(knn, k_cols, h_cols, k2, w_dist, "softmax", slice(0, n), (0, n), fixed, rule)
-    dist = np.subtract(np.float32(2.0), overlap)                 # max(1 - m / (2 - m), 0), in place
-    np.divide(overlap, dist, out=dist); np.subtract(np.float32(1.0), dist, out=dist); np.maximum(dist, np.float32(0.0), out=dist)
-    m = sp.csr_matrix((dist, idx, ptr), shape=(n, n))
+    for s in range(0, len(overlap), 1 << 22):                    # max(1 - m / (2 - m), 0), in place, in chunks
+        o = overlap[s:s + (1 << 22)]
+        d = np.subtract(np.float32(2.0), o)
+        np.divide(o, d, out=d); np.subtract(np.float32(1.0), d, out=d); np.maximum(d, np.float32(0.0), out=o)
+    m = sp.csr_matrix((overlap, idx, ptr), shape=(n, n))
     m.has_sorted_indices = True
     return SparseDistance(m, cutoff=math.inf if max_d >= 1 else float(max_d))
 

@@ -97,6 +97,24 @@ def test_clustering_eps_matches_dense():
     aux = AuxiliaryInfo(camids=c[:40], scp_lam=0.5)
     assert abs(clustering_eps(small, aux, rho=0.2) - adaptive_eps(aux.apply(small.toarray()), 0.2)) < 1e-7
 
+# %% ../../nbs/auxusl/03_auxiliary.ipynb #2319dc97
+def test_clustering_eps_streams_the_pairs():
+    rng = np.random.default_rng(8)
+    blocks = [np.where(rng.random(n) < 0.1, 0, rng.random(n)).astype(np.float32) for n in (500, 0, 700, 300, 900)]
+    allv = np.concatenate(blocks)
+    for k in (1, 40, 600, 5000):
+        got, zeros = _smallest_nonzero(iter(blocks), k, slack=0)           # cut to k after every block
+        assert zeros == (allv == 0).sum()
+        want = np.sort(allv[allv > 0])[:k]
+        assert np.array_equal(np.sort(got)[:k], want) and (len(got) <= 2 * k + 900 or k == 5000)
+    f, ids, c = clustered_features(n=200, noise=0.2)
+    aux = AuxiliaryInfo(camids=c, proximity=lambda r, k: (np.abs(r - k) % 7 / 7).astype(np.float32))
+    jac = jaccard_distance(f, k1=10, k2=3)
+    for blk in (1, 50, 1 << 22):                                 # blocks of about that many entries: the same values
+        assert np.array_equal(np.sort(np.concatenate(list(_upper_values(jac, aux, blk)))),
+                              np.sort(aux.apply(jac).matrix.data[stored_pairs(jac)[0] < stored_pairs(jac)[1]]))
+    assert clustering_eps(jac, aux) == adaptive_eps(aux.apply(jac))
+
 # %% ../../nbs/auxusl/03_auxiliary.ipynb #74c8fe8d
 def test_cluster_pseudo_labels_paths():
     f, ids, c = clustered_features(n=200, noise=0.1)

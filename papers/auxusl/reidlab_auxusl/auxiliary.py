@@ -5,6 +5,7 @@
 # %% ../../../nbs/auxusl/03_auxiliary.ipynb #a6d123a5
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -34,10 +35,9 @@ def _with_data(dist: SparseDistance, data: np.ndarray) -> SparseDistance:
 def restrict(dist: SparseDistance, max_value: float) -> SparseDistance:
     "Only the stored entries <= max_value (the row order of the rest kept); the others become absent"
     m = dist.matrix
-    keep = m.data <= max_value
-    kept_before = np.zeros(len(keep) + 1, np.int64 if len(keep) >= 2**31 else np.int32)
-    np.cumsum(keep, out=kept_before[1:])
-    indptr = kept_before[m.indptr]                          # kept entries before each row start
+    keep = np.flatnonzero(m.data <= max_value)
+    rows = np.searchsorted(m.indptr, keep, side="right") - 1     # the row of each kept entry
+    indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=m.shape[0]))]
     return SparseDistance(sp.csr_matrix((m.data[keep], m.indices[keep], indptr), shape=m.shape), fill=dist.fill,
                           cutoff=min(dist.cutoff, float(max_value)))
 
@@ -50,14 +50,16 @@ def _check_shape(dist, shape, what: str):
     if tuple(dist.shape) != tuple(shape): raise ReidlabError(f"dist has shape {tuple(dist.shape)} but {what} give {tuple(shape)}")
 
 # %% ../../../nbs/auxusl/03_auxiliary.ipynb #570fec17
+def _scp_values(d, q, g, rows, cols, lam: float):
+    "SCP on the float32 distances d of the pairs (rows, cols)"
+    return d + np.float32(lam) * (q[rows] == g[cols])
+
 def same_camera_penalty(dist, camids, lam: float = 0.006, gallery_camids=None):
     "SCP: dist + lam where the row and column items share a camera (diagonal included); dense, torch or sparse"
     q = np.asarray(camids).reshape(-1)
     g = q if gallery_camids is None else np.asarray(gallery_camids).reshape(-1)
     _check_shape(dist, (len(q), len(g)), "the camera ids")
-    if isinstance(dist, SparseDistance):
-        rows, cols = stored_pairs(dist)
-        return _with_data(dist, dist.matrix.data + np.float32(lam) * (q[rows] == g[cols]))
+    if isinstance(dist, SparseDistance): return _with_data(dist, _scp_values(dist.matrix.data, q, g, *stored_pairs(dist), lam))
     if isinstance(dist, torch.Tensor):
         qt, gt = torch.as_tensor(q, device=dist.device), torch.as_tensor(g, device=dist.device)
         return dist + lam * (qt[:, None] == gt[None, :]).to(dist.dtype)
@@ -70,13 +72,17 @@ def _sts_factor(p, lam: float, gamma: float):
     p = np.asarray(p, np.float32)
     return np.float32(1) + np.float32(lam) * np.exp(np.float32(-gamma) * p)
 
+def _sts_values(d, p, lam: float, gamma: float):
+    "STS on the float32 distances d of pairs with proximities p (>= 0: the clustering's bounds assume it)"
+    if not (np.asarray(p) >= 0).all(): raise ReidlabError("proximities must be >= 0 (finite): the clustering bounds assume it")
+    return d * _sts_factor(p, lam, gamma)
+
 def spatio_temporal_weighting(dist, proximity, lam: float = 0.6, gamma: float = 8.0):
     "STS: dist * (1 + lam * exp(-gamma * P)); P dense (same shape) or, for a SparseDistance, a function of (rows, cols)"
     if isinstance(dist, SparseDistance):
         rows, cols = stored_pairs(dist)
         p = proximity(rows, cols) if callable(proximity) else np.asarray(proximity)[rows, cols]
-        if not (np.asarray(p) >= 0).all(): raise ReidlabError("proximities must be >= 0 (finite): the clustering bounds assume it")
-        return _with_data(dist, dist.matrix.data * _sts_factor(p, lam, gamma))
+        return _with_data(dist, _sts_values(dist.matrix.data, p, lam, gamma))
     _check_shape(dist, np.shape(proximity), "the proximities")
     if isinstance(dist, torch.Tensor): return dist * _sts_factor(torch.as_tensor(proximity, dtype=dist.dtype, device=dist.device), lam, gamma)
     return np.asarray(dist) * _sts_factor(proximity, lam, gamma)
@@ -138,6 +144,16 @@ class AuxiliaryInfo:
             dist = spatio_temporal_weighting(dist, p, self.sts_lam, self.sts_gamma)
         return dist
 
+    def pair_values(self, d, rows, cols):
+        "SCP then STS on the float32 distances d of the pairs (rows, cols): the values `apply` gives a sparse distance's entries"
+        if self.camids is not None:
+            cam = np.asarray(self.camids).reshape(-1)
+            d = _scp_values(d, cam, cam, rows, cols, self.scp_lam).astype(np.float32, copy=False)
+        if self.proximity is not None:
+            p = self.proximity(rows, cols) if callable(self.proximity) else np.asarray(self.proximity)[rows, cols]
+            d = _sts_values(d, p, self.sts_lam, self.sts_gamma).astype(np.float32, copy=False)
+        return d
+
     def bound(self, t: float) -> float:
         "The largest modified value of a pair whose distance is at most t: SCP adds at most scp_lam, STS multiplies by at most 1 + sts_lam"
         if min(self.scp_lam, self.sts_lam, self.sts_gamma) < 0:
@@ -155,31 +171,42 @@ def diagonal(dist: SparseDistance) -> np.ndarray:
     out[rows[on]] = dist.matrix.data[on]
     return out
 
+def _upper_values(jaccard: SparseDistance, aux: AuxiliaryInfo | None, entries: int = 1 << 22):
+    "Row block by row block (about `entries` stored entries each): the values of the stored strict-upper pairs after SCP/STS"
+    m, n = jaccard.matrix, jaccard.shape[0]
+    cuts = np.unique(np.r_[np.searchsorted(m.indptr, np.arange(0, m.nnz, entries), side="right") - 1, n])
+    for lo, hi in zip(cuts[:-1], cuts[1:]):
+        a, b = m.indptr[lo], m.indptr[hi]
+        rows = np.repeat(np.arange(lo, hi, dtype=np.int32), np.diff(m.indptr[lo:hi + 1]))
+        up = rows < m.indices[a:b]
+        d = m.data[a:b][up]
+        yield d if aux is None else aux.pair_values(d, rows[up], m.indices[a:b][up])
+
+def _smallest_nonzero(blocks, k: int, slack: int = 1 << 20) -> tuple[np.ndarray, int]:
+    "A superset of the k smallest non-zero values of the blocks (all of them when fewer), and the number of exact zeros"
+    kept, n_kept, thr, zeros = [], 0, np.inf, 0
+    for v in blocks:
+        zeros += int(np.count_nonzero(v == 0))
+        v = v[(v > 0) & (v <= thr)]
+        kept.append(v); n_kept += len(v)
+        if 1 <= k and n_kept >= 2 * k + slack:                # keep the k smallest so far; later values above them cannot count
+            c = np.partition(np.concatenate(kept), k - 1)[:k]
+            kept, n_kept, thr = [c], k, c.max()
+    return (np.concatenate(kept) if kept else np.zeros(0, np.float32)), zeros
+
 def clustering_eps(jaccard: SparseDistance, aux: AuxiliaryInfo | None = None, rho: float = 1.6e-3) -> float:
-    "Upstream's adaptive eps of the Jaccard distance after SCP/STS, from the sparse pairs (dense only for tiny N)"
+    "Upstream's adaptive eps of the Jaccard distance after SCP/STS, streamed over the sparse pairs (dense only for tiny N)"
     n = jaccard.shape[0]
-    rows, cols = stored_pairs(jaccard)
-    up = rows < cols
-    low = jaccard.matrix.data[up]                                # a lower bound of every modified value: d + lam_c [same camera]
-    if aux is not None and aux.camids is not None:
-        cam = np.unique(np.asarray(aux.camids).reshape(-1), return_inverse=True)[1].astype(np.int16)
-        low = low + np.float32(aux.scp_lam) * (cam[rows[up]] == cam[cols[up]])
-    del rows, cols, up
-    nonzero = low > 0                                            # a modified value is 0 exactly when its lower bound is
-    top_num = int(np.round(rho * (n * (n - 1) // 2 - int((~nonzero).sum()))))
-    if 1 <= top_num <= int(nonzero.sum()):
-        t = float(np.partition(low[nonzero], top_num - 1)[top_num - 1])
-        while t < jaccard.fill:                                  # absent pairs (>= fill) cannot be among the smallest
-            cand = restrict(jaccard, t)                          # every pair whose modified value can be <= t
-            mod = aux.apply(cand) if aux is not None else cand
-            r, c = stored_pairs(mod)
-            v = mod.matrix.data[r < c]
-            if int(((v > 0) & (v <= t)).sum()) >= top_num: return adaptive_eps(mod, rho)
-            if t >= jaccard.cutoff:
-                raise ReidlabError(f"the {top_num} smallest modified pairs need Jaccard values above the cutoff {jaccard.cutoff:.6g}; "
-                                   "compute it with max_distance=adaptive_eps_cutoff(rho, aux.bound)")
-            if t >= np.nextafter(np.float32(jaccard.fill), np.float32(0)): break
-            t = min(t * 1.1 + 1e-6, float(np.nextafter(np.float32(jaccard.fill), np.float32(0))))
+    k_max = int(np.round(rho * (n * (n - 1) // 2)))              # >= top_num, whose count leaves out the exact zeros
+    vals, zeros = _smallest_nonzero(_upper_values(jaccard, aux), k_max)
+    top_num = int(np.round(rho * (n * (n - 1) // 2 - zeros)))
+    if 1 <= top_num <= len(vals):
+        smallest = np.sort(np.partition(vals, top_num - 1)[:top_num])
+        if smallest[-1] <= min(jaccard.fill, jaccard.cutoff):    # every absent pair is >= fill (or > cutoff) after SCP/STS
+            return float(smallest.mean(dtype=np.float32))
+    if jaccard.cutoff < math.inf:
+        raise ReidlabError(f"the {top_num} smallest modified pairs need Jaccard values above the cutoff {jaccard.cutoff:.6g}; "
+                           "compute it with max_distance=adaptive_eps_cutoff(rho, aux.bound)")
     dense = jaccard.toarray()
     return adaptive_eps(aux.apply(dense) if aux is not None else dense, rho)
 
