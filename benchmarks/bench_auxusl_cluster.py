@@ -13,6 +13,10 @@ Both use the same exact kNN (`reidlab_common.rerank.knn_search`), so the labels 
 Synthetic 2048-d identity features (702 ids), 8 cameras, time intervals giving ≈20-30 overlaps per tracklet;
 the STS proximity is `reidlab_auxusl.aux_files.TimeGapProximity` in both forms.
 
+Two kinds of epoch: the first clustering epoch computes eps from the distances; every later one reuses that eps
+(upstream computes it once and keeps it), so ours keeps only the Jaccard pairs up to eps while the dense form still
+builds every N×N matrix ("frozen eps" rows, eps = the first run's).
+
   python benchmarks/bench_auxusl_cluster.py [--quick] [--mars]
 (--quick: 1/20 size, < 30 s on a quiet machine; --mars adds the plain clustering at MARS-train size, N = 8,298, without auxiliary terms.)
 Results are printed as Markdown; this script never writes RESULTS.md.
@@ -79,14 +83,14 @@ def upstream_dense_jaccard(f, knn, k2: int = K2):
     return jac
 
 
-def case(name: str, n: int, dim: int):
+def case(name: str, n: int, dim: int, frozen_eps: float | None = None):
     from sklearn.cluster import DBSCAN
     from sklearn.metrics import adjusted_rand_score
     from reidlab_common.rerank import knn_search, jaccard_distance
     from reidlab_common.cluster import cannot_link_dbscan
     from reidlab_auxusl.auxiliary import AuxiliaryInfo, cluster_pseudo_labels, time_overlap_cannot_links
     from reidlab_auxusl.aux_files import TimeGapProximity
-    aux_on = not name.endswith("_plain")
+    aux_on = "_plain" not in name
     f, ids, cams, intervals = make(n, dim)
     prox = TimeGapProximity(intervals)
     cl = time_overlap_cannot_links(intervals) if name.startswith(("dense_toc", "sparse_toc")) else None
@@ -102,8 +106,10 @@ def case(name: str, n: int, dim: int):
             p = prox(r, c).reshape(n, n); del r, c                           # the spatio-temporal matrix
             factor = 1 + 0.6 * np.exp(-8.0 * p); del p
             d = d * factor; del factor
-        tri = np.triu(d, 1); tri = np.sort(tri[np.nonzero(tri)], axis=None)
-        eps = float(np.mean(tri[:int(np.round(RHO * tri.size))])); del tri
+        if frozen_eps is None:
+            tri = np.triu(d, 1); tri = np.sort(tri[np.nonzero(tri)], axis=None)
+            eps = float(np.mean(tri[:int(np.round(RHO * tri.size))])); del tri
+        else: eps = frozen_eps
         if cl is None: return DBSCAN(eps=eps, min_samples=4, metric="precomputed").fit_predict(d), eps
         return cannot_link_dbscan(d, eps, [set(s) for s in cl], 4, relaxed=-1.0, inplace=True), eps
 
@@ -115,7 +121,7 @@ def case(name: str, n: int, dim: int):
     else:
         aux = AuxiliaryInfo(camids=cams, proximity=prox) if aux_on else None
         t1 = None
-        labels, eps = cluster_pseudo_labels(f, aux, cannot_links=cl, k1=K1, k2=K2)
+        labels, eps = cluster_pseudo_labels(f, aux, eps=frozen_eps, cannot_links=cl, k1=K1, k2=K2)
     dt = time.perf_counter() - t0
     tag = f"{name.split('_', 1)[1]}_{n}_{dim}"
     ref_path, same_jac_path = Path("/tmp")/f"bench_auxusl_{tag}.npy", Path("/tmp")/f"bench_auxusl_{tag}_samejac.npy"
@@ -139,32 +145,40 @@ def main():
     ap.add_argument("--quick", action="store_true"); ap.add_argument("--mars", action="store_true")
     ap.add_argument("--dim", type=int, default=2048)
     ap.add_argument("--case"); ap.add_argument("--scale", type=float, default=1.0); ap.add_argument("--n", type=int)
+    ap.add_argument("--eps", type=float)
     a = ap.parse_args()
-    if a.case: return case(a.case, a.n, a.dim)
+    if a.case: return case(a.case, a.n, a.dim, a.eps)
     scale = 0.05 if a.quick else 1.0
     n = int(N_DUKE * scale)
     plan = [("dense_dbscan", n, "dense (upstream form): Jaccard + SCP + STS + eps + DBSCAN"),
             ("sparse_dbscan", n, "ours: `cluster_pseudo_labels` (sparse, SCP/STS on stored pairs)"),
             ("dense_toc", n, "dense: the same + cannot-link DBSCAN (TOC)"),
-            ("sparse_toc", n, "ours: the same + cannot-link DBSCAN (TOC)")]
+            ("sparse_toc", n, "ours: the same + cannot-link DBSCAN (TOC)"),
+            ("dense_dbscan_frozen", n, "dense, a later epoch (eps frozen): Jaccard + SCP + STS + DBSCAN"),
+            ("sparse_dbscan_frozen", n, "ours, a later epoch (eps frozen)"),
+            ("dense_toc_frozen", n, "dense, a later epoch (eps frozen) + cannot-link DBSCAN"),
+            ("sparse_toc_frozen", n, "ours, a later epoch (eps frozen) + cannot-link DBSCAN")]
     if a.mars:
         m = int(N_MARS * scale)
         plan += [("dense_plain", m, "dense, MARS-train size, no auxiliary terms"), ("sparse_plain", m, "ours, MARS-train size, no auxiliary terms")]
-    rows = ["| case | N | time (s) | peak RSS (GiB) | eps | clusters / noise | cannot-links (ordered pairs) | same labels as dense (upstream-form Jaccard / same Jaccard values) | speed-up | memory ratio |",
-            "|---|---|---|---|---|---|---|---|---|---|"]
-    ref = None
+    rows = ["| case | N | time (s) | peak RSS (GiB) | peak above the process before the call (GiB) | eps | clusters / noise | cannot-links (ordered pairs) | same labels as dense (upstream-form Jaccard / same Jaccard values) | speed-up | memory ratio (above the process) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
+    ref, first_eps = None, None
     for kind, n_items, label in plan:
         print(f"running {kind} N={n_items} ...", file=sys.stderr, flush=True)
-        r = run_case(__file__, kind, scale, ["--n", str(n_items), "--dim", str(a.dim)])
-        if "error" in r: rows.append(f"| {label} | {n_items:,} | failed: {r['error']} | | | | | | | |"); continue
+        extra = ["--n", str(n_items), "--dim", str(a.dim)] + (["--eps", repr(first_eps)] if kind.endswith("_frozen") else [])
+        r = run_case(__file__, kind, scale, extra)
+        if "error" in r: rows.append(f"| {label} | {n_items:,} | failed: {r['error']} | | | | | | | | |"); continue
+        r["above"] = r["peak_rss_gb"] - r["rss_gb_before"]
+        if kind == "dense_dbscan": first_eps = r["eps"]
         if kind.startswith("dense"): ref = r; ratio = mem = same = ""
         else:
             yn = lambda v: "" if v is None else ("yes" if v else "no")
             same = f"{yn(r['same_as_dense'])} / {yn(r['same_as_dense_same_jaccard'])}"
             ratio = f"{ref['seconds'] / r['seconds']:.1f}×" if ref else ""
-            mem = f"{ref['peak_rss_gb'] / r['peak_rss_gb']:.1f}× less" if ref else ""
+            mem = f"{ref['above'] / r['above']:.1f}× less" if ref else ""
         jac = f" (Jaccard {r['jaccard_seconds']:.1f})" if r.get("jaccard_seconds") else ""
-        rows.append(f"| {label} | {n_items:,} | {fmt(r['seconds'])}{jac} | {fmt(r['peak_rss_gb'])} (before: {r['rss_gb_before']:.2f}) | "
+        rows.append(f"| {label} | {n_items:,} | {fmt(r['seconds'])}{jac} | {fmt(r['peak_rss_gb'])} (before: {r['rss_gb_before']:.2f}) | {r['above']:.2f} | "
                     f"{r['eps']:.4f} | {r['n_clusters']} / {r['noise']} | {r['cannot_links'] or '—'} | {same} | {ratio} | {mem} |")
     cmd = "python benchmarks/bench_auxusl_cluster.py" + (" --quick" if a.quick else "") + (" --mars" if a.mars else "")
     md = "\n".join([
@@ -174,7 +188,9 @@ def main():
         "STS λ=0.6, γ=8 (time-gap proximity stand-in), eps from the smallest 0.16 % (computed in each run), min_samples=4;",
         "cannot-links from overlapping time intervals, relaxed=-1. Dense = upstream's N×N form re-derived (V, expanded V,",
         "Jaccard, camera and proximity matrices, STS factor, upper triangle). Peak RSS of the child process, so it includes",
-        "the interpreter and libraries (≈ the 'before' column). Timings are noisy when other jobs share the 2 cores.",
+        "the interpreter and libraries (the 'before' value: torch, numba, scikit-learn and the features); the next column is",
+        "the computation's own peak (peak minus before), and the memory ratio compares those. 'Frozen eps' rows: a later",
+        "epoch, eps given (the first row's). Timings are noisy when other jobs share the 2 cores.",
         "Labels are compared twice: with the dense run as timed (upstream-form Jaccard, which agrees with the sparse",
         "Jaccard to ~5e-7 but not in which near-zero pairs are exactly 0: the adaptive eps drops exact zeros, so a",
         "one-ulp difference moves eps), and with the same dense stage applied to the sparse Jaccard values.", "", *rows])
