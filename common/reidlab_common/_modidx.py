@@ -92,6 +92,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                      'reidlab_common/cluster.py'),
                                         'reidlab_common.cluster._neighbourhoods': ( 'cluster.html#_neighbourhoods',
                                                                                     'reidlab_common/cluster.py'),
+                                        'reidlab_common.cluster._pairs_within': ('cluster.html#_pairs_within', 'reidlab_common/cluster.py'),
+                                        'reidlab_common.cluster._relax': ('cluster.html#_relax', 'reidlab_common/cluster.py'),
                                         'reidlab_common.cluster.adaptive_eps': ('cluster.html#adaptive_eps', 'reidlab_common/cluster.py'),
                                         'reidlab_common.cluster.adaptive_eps_cutoff': ( 'cluster.html#adaptive_eps_cutoff',
                                                                                         'reidlab_common/cluster.py'),

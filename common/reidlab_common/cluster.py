@@ -5,6 +5,7 @@
 # %% ../../nbs/common/09_cluster.ipynb #8b2b1297
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Callable, Sequence
 
@@ -89,6 +90,32 @@ def _distance_lookup(dist):
     d = np.asarray(dist)
     return lambda i, j: float(d[i, j])
 
+def _pairs_within(dist, i: np.ndarray, j: np.ndarray, r: float) -> np.ndarray:
+    "d(i, j) <= r for every pair, vectorised (a sparse distance: a binary search among its entries <= r)"
+    if not isinstance(dist, SparseDistance): return np.asarray(dist)[i, j] <= r
+    if dist.fill <= r:                                       # absent entries count too (rare: r >= 1)
+        lookup = _distance_lookup(dist)
+        return np.array([lookup(a, b) <= r for a, b in zip(i.tolist(), j.tolist())], bool)
+    m, n = dist.matrix, dist.shape[0]
+    keep = np.flatnonzero(m.data <= r)
+    keys = np.sort((np.searchsorted(m.indptr, keep, side="right") - 1).astype(np.int64) * n + m.indices[keep])
+    if len(keys) == 0: return np.zeros(len(i), bool)
+    q = i.astype(np.int64) * n + j
+    return keys[np.minimum(np.searchsorted(keys, q), len(keys) - 1)] == q
+
+def _relax(dist, eps: float, cl: list[set], relaxed: float) -> None:
+    "Upstream's relaxation, in place: drop i itself from cl[i], and j when d(i, j) <= eps·relaxed (relaxed >= 0) or > eps·|relaxed|"
+    counts = np.fromiter((len(s) for s in cl), np.int64, len(cl))
+    i = np.repeat(np.arange(len(cl), dtype=np.int64), counts)
+    j = np.fromiter(itertools.chain.from_iterable(cl), np.int64, int(counts.sum()))
+    within = _pairs_within(dist, i, j, eps * abs(relaxed))
+    drop = (within if relaxed >= 0 else ~within) | (i == j)
+    ends = np.cumsum(counts)
+    for p in np.flatnonzero(counts).tolist():
+        d = drop[ends[p] - counts[p]:ends[p]]
+        if d.all(): cl[p].clear()
+        elif d.any(): cl[p].difference_update(j[ends[p] - counts[p]:ends[p]][d].tolist())
+
 def cannot_link_dbscan(dist: SparseDistance | np.ndarray, eps: float, cannot_link: Sequence[set], min_samples: int = 4,
                        relaxed: float = 0.0, inplace: bool = False) -> np.ndarray:
     "DBSCAN that never puts cannot-linked points in one cluster (AuxUSL's ICDBSCAN); labels, -1 = noise"
@@ -100,10 +127,7 @@ def cannot_link_dbscan(dist: SparseDistance | np.ndarray, eps: float, cannot_lin
                            "reads pairs that were not kept; compute the distance with a larger max_distance")
     cl = cannot_link if inplace else [set(s) for s in cannot_link]
     nbr = _neighbourhoods(dist, eps)
-    dij = _distance_lookup(dist)
-    for i in range(n):                                       # relaxation
-        drop = {i} | {j for j in cl[i] if (dij(i, j) <= eps * relaxed if relaxed >= 0 else dij(i, j) > eps * abs(relaxed))}
-        cl[i] -= drop
+    _relax(dist, eps, cl, relaxed)
     labels = np.full(n, -1, np.int64)
     next_label = 0
     for p in range(n):

@@ -95,6 +95,24 @@ def test_icdbscan_without_links_equals_dbscan():
         assert np.array_equal(cannot_link_dbscan(sparse, eps, [set() for _ in range(150)], ms), dbscan(sparse, eps, ms))
         assert np.array_equal(cannot_link_dbscan(sparse.toarray(), eps, [set() for _ in range(150)], ms), dbscan(sparse, eps, ms))
 
+# %% ../../nbs/common/09_cluster.ipynb #275fcf20
+def test_icdbscan_relaxation_per_pair():
+    rng = np.random.default_rng(9)
+    f, _ = _blobs(rng, 160, n_ids=10, noise=0.7)
+    sparse = jaccard_distance(f, k1=10, k2=3)
+    dense = sparse.toarray()
+    kept = []
+    links = [set(rng.choice(160, rng.integers(0, 12), replace=False).tolist()) | ({i} if i % 5 == 0 else set()) for i in range(160)]
+    for eps, relaxed in ((0.3, -1.0), (0.3, 0.5), (0.5, 0.0), (0.3, 4.0), (0.3, -4.0)):    # the last two: r >= 1, absent pairs count
+        want = [{j for j in s if j != i and not (dense[i, j] <= eps * relaxed if relaxed >= 0 else dense[i, j] > eps * abs(relaxed))}
+                for i, s in enumerate(links)]
+        for d in (sparse, dense):
+            got = [set(s) for s in links]
+            _relax(d, eps, got, relaxed)
+            assert got == want, (eps, relaxed)
+        kept.append(sum(map(len, want)))
+    assert kept[3] == 0 < kept[0] < kept[1] < kept[4] < sum(map(len, links))    # 2, 933, 933, 0, 935 of 969 (self-links dropped)
+
 # %% ../../nbs/common/09_cluster.ipynb #72febeca
 def test_icdbscan_keeps_cannot_links_apart():
     # one blob of 6 points (all pairwise 0.1) and a far point 6
