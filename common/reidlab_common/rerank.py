@@ -84,12 +84,12 @@ def _shell_sort(a, n):
         gap //= 3
 
 def _jaccard_overlap(row_ptr, row_idx, row_val, col_ptr, col_idx, col_val, col0, row0, fill, max_d, hist, kept, out_ptr,
-                     out_idx, out_val, acc, mark, touched):
+                     out_idx, out_val, acc, mark, touched, grow):
     """Rows of m_ij = sum_l min(V_il, V_jl) for items col0 <= j < col0 + len(acc) (float32, l ascending), only the pairs
     whose distance d = max(1 - m / (2 - m), 0) is <= max_d. `fill`: written from out_ptr[0] on, columns sorted, row i
-    ending at out_ptr[i + 1]. Otherwise only counted: kept[0] += kept pairs, and with B = hist.shape[1] - 2 > 0 bins
-    hist[0] (all pairs) and hist[1] (strict upper triangle, col0 + j > row0 + i) count d by bin floor(d·B) (bin B: d = 1),
-    their last column the exact zeros"""
+    ending at out_ptr[i + 1]; returns the number of rows written (with `grow`: fewer when the next might not fit).
+    Otherwise only counted: kept[0] += kept pairs, and with B = hist.shape[1] - 2 > 0 bins hist[0] (all pairs) and
+    hist[1] (strict upper triangle, col0 + j > row0 + i) count d by bin floor(d·B) (bin B: d = 1), last column: zeros"""
     n_out = len(acc)
     n_bins = hist.shape[1] - 2
     for i in range(len(row_ptr) - 1):
@@ -117,6 +117,11 @@ def _jaccard_overlap(row_ptr, row_idx, row_val, col_ptr, col_idx, col_val, col0,
                         touched[n_t] = j
                         n_t += 1
         start = out_ptr[i] if fill else 0
+        if grow and start + n_t > len(out_idx):   # might not fit: clear the row, the caller continues from it
+            for t in range(n_t):
+                acc[touched[t]] = 0
+                mark[touched[t]] = False
+            return i
         w = 0
         for t in range(n_t):
             j = touched[t]
@@ -139,6 +144,7 @@ def _jaccard_overlap(row_ptr, row_idx, row_val, col_ptr, col_idx, col_val, col0,
                 w += 1
         if fill: out_ptr[i + 1] = start + w
         else: kept[0] += w
+    return len(row_ptr) - 1
 
 def _pair_dots(f, i, j, out, lo, hi):
     "out[p] = f[i[p]] · f[j[p]] for lo <= p < hi, accumulated in float64"
@@ -237,13 +243,29 @@ def _overlap(v, rows: slice, cols: tuple[int, int], max_d: float = np.inf, selec
     hist = np.zeros((len(tasks), 2, (n_bins if select else 0) + 2), np.int64)
     kept, ptr = np.zeros((len(tasks), 1), np.int64), np.zeros(n_rows + 1, np.int64)
     idx, val = np.empty(0, np.int32), np.empty(0, np.float32)
-    def run(t, fill):   # task t: count its pairs (and bin them), or write them from ptr[lo] on
+    def run(t, fill, lo=None, out_idx=None, out_val=None):   # task t from row lo: count (and bin) its pairs, or write them
+        lo, hi = tasks[t][0] if lo is None else lo, tasks[t][1]
+        out_ptr = np.full(hi - lo + 1, ptr[lo] if out_idx is None else 0)
+        done = kernel(rp[lo:hi + 1] - rp[lo], ri[rp[lo]:rp[hi]], sub.data[rp[lo]:rp[hi]], cp, ci, vt.data, cols[0], row0 + lo,
+                      fill, np.float32(max_d), hist[t], kept[t], out_ptr, idx if out_idx is None else out_idx,
+                      val if out_val is None else out_val, np.zeros(n_out, np.float32), np.zeros(n_out, np.bool_), np.empty(n_out, np.int64),
+                      out_idx is not None)
+        if out_idx is None and fill: ptr[lo + 1:hi + 1] = out_ptr[1:]
+        return done, out_ptr
+    def grow(t):   # a fixed max_d: one pass into buffers that double when full; (rows, entries, overlaps) of task t
         lo, hi = tasks[t]
-        out_ptr = np.full(hi - lo + 1, ptr[lo])
-        kernel(rp[lo:hi + 1] - rp[lo], ri[rp[lo]:rp[hi]], sub.data[rp[lo]:rp[hi]], cp, ci, vt.data, cols[0], row0 + lo, fill,
-               np.float32(max_d), hist[t], kept[t], out_ptr, idx, val, np.zeros(n_out, np.float32), np.zeros(n_out, np.bool_),
-               np.empty(n_out, np.int64))
-        if fill: ptr[lo + 1:hi + 1] = out_ptr[1:]
+        parts, cap = [], 64 * (hi - lo)
+        while lo < hi:
+            b_idx, b_val = np.empty(cap, np.int32), np.empty(cap, np.float32)
+            done, out_ptr = run(t, True, lo, b_idx, b_val)
+            parts.append((np.diff(out_ptr[:done + 1]), b_idx[:out_ptr[done]], b_val[:out_ptr[done]]))
+            lo, cap = lo + done, 2 * cap
+        return [np.concatenate(p) for p in zip(*parts)] if parts else [np.zeros(0, np.int64), idx, val]
+    if select is None and max_d < np.inf:
+        parts = _parallel(lambda t: grow(t), [(t,) for t in range(len(tasks))])
+        if not parts: return ptr, idx, val, max_d
+        lengths, idx, val = (np.concatenate(p) for p in zip(*parts))
+        return np.r_[0, np.cumsum(lengths)], idx, val, max_d
     _parallel(lambda t: run(t, False), [(t,) for t in range(len(tasks))])
     per_task = kept[:, 0]
     if select is not None:
