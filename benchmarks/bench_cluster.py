@@ -37,7 +37,7 @@ def case(name: str, n: int, dim: int, n_ids: int | None = None):
     from sklearn.cluster import DBSCAN
     from sklearn.metrics import adjusted_rand_score
     from reidlab_common.rerank import jaccard_distance, jaccard_distance_reference
-    from reidlab_common.cluster import adaptive_eps, dbscan
+    from reidlab_common.cluster import adaptive_eps, adaptive_eps_cutoff, dbscan
     f, ids = make(n, dim, n_ids=n_ids)
     jaccard_distance(f[:200], k1=30, k2=6)            # load compiled kernels, faiss warm-up
     rss0 = current_rss_gb(); t0 = time.perf_counter()
@@ -47,7 +47,8 @@ def case(name: str, n: int, dim: int, n_ids: int | None = None):
         eps = adaptive_eps(d)
         labels = DBSCAN(eps=eps, min_samples=4, metric="precomputed").fit_predict(d)
     else:
-        d = jaccard_distance(f, k1=30, k2=6, backend="faiss" if name == "sparse_faiss" else "auto")
+        d = jaccard_distance(f, k1=30, k2=6, backend="faiss" if name == "sparse_faiss" else "auto",
+                             max_distance=adaptive_eps_cutoff())     # only the pairs eps and DBSCAN read
         t1 = time.perf_counter()
         eps = adaptive_eps(d)
         labels = dbscan(d, eps, 4)
@@ -105,7 +106,8 @@ def main():
         "## Jaccard distance and DBSCAN (reidlab_common.rerank / cluster)", "",
         f"Command: `{cmd}` ({'1/10 scale' if a.quick else 'full size'}; {header}).",
         f"Synthetic L2-normalised {a.dim}-d identity features, k1=30, k2=6 (k1 neighbour columns, as upstream), eps from",
-        "the smallest 0.16 %, min_samples=4; kNN by `exact_knn` (bf16 candidate products where the CPU has native bf16,",
+        "the smallest 0.16 %, min_samples=4; the sparse rows keep only the pairs eps and DBSCAN read",
+        "(`max_distance=adaptive_eps_cutoff()`); kNN by `exact_knn` (bf16 candidate products where the CPU has native bf16,",
         "float64 refinement) unless the row says faiss. The dense computation does not fit in memory at 32,621",
         "(≈13 GB of N×N arrays), so it runs at the smaller N, where the sparse path must give identical labels.",
         "\"Whole process\": interpreter start, imports, kernel loading (a warm-up call on 200 items) or, in the fresh-install",
