@@ -71,3 +71,31 @@ def test_regenerate_from_file_names():
     p = prox(np.array([0, 0, 2]), np.array([1, 2, 2]))
     assert p[0] == 1.0 and p[2] == 1.0 and abs(p[1] - np.exp(-(11112 - 5654) / 60 / 60)) < 1e-6
     with pytest.raises(ReidlabError, match="spans cameras"): tracklet_metadata([["0001_C1_F0001_X1.jpg", "0001_C2_F0002_X2.jpg"]])
+
+# %% ../../nbs/auxusl/04_aux_files.ipynb #b6704297
+def test_official_training_aux_round_trip():
+    from reidlab_auxusl.auxiliary import AuxiliaryInfo
+    rng = np.random.default_rng(3)
+    cams = rng.integers(1, 4, 12)
+    rel = (cams[:, None] == cams[None, :]).astype(np.float32)
+    prox = rng.random((12, 12)).astype(np.float32)
+    links = [set(rng.choice(12, 2, replace=False).tolist()) - {i} for i in range(12)]
+    assert np.array_equal(rel, (camera_ids_from_relation(rel)[:, None] == camera_ids_from_relation(rel)[None, :]))
+    with tempfile.TemporaryDirectory() as td:
+        man = {}
+        for name, obj in (("cross_camera_relation_train.pickle", rel), ("spatio_temporal_relation_train.pickle", prox),
+                          ("cannotlink_pts.pickle", links)):
+            with open(Path(td)/name, "wb") as f: pickle.dump(obj, f, protocol=3)
+            man[name] = dict(bytes=(Path(td)/name).stat().st_size, sha256=sha256_file(Path(td)/name), kind=OFFICIAL_FILES[name]["kind"])
+        npz = convert_official_files(td, Path(td)/"aux.npz", man)
+        for src in (td, npz):
+            aux, cl = official_training_aux(src, 12, manifest=man)
+            d = rng.random((12, 12)).astype(np.float32)
+            want = (d + np.float32(0.006) * rel) * (np.float32(1) + np.float32(0.6) * np.exp(np.float32(-8.0) * prox))
+            assert np.allclose(aux.apply(d), want, rtol=1e-6, atol=0) and cl == links
+        aux, cl = official_training_aux(td, 12, sts=False, toc=False, manifest=man)
+        assert aux.proximity is None and cl is None and aux.camids is not None
+        with pytest.raises(ReidlabError, match="12 training tracklets|size"): official_training_aux(td, 13, manifest=man)
+    bad = rel.copy(); bad[0, 5] = 1 - bad[0, 5]
+    with pytest.raises(ReidlabError, match=r"entry \(0, 5\)|entry \(5, 0\)"): camera_ids_from_relation(bad)
+    with pytest.raises(ReidlabError, match="not a same-camera relation"): camera_ids_from_relation(rel * 0.5 + np.eye(12) * 0.5)

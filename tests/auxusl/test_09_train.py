@@ -13,6 +13,22 @@ from reidlab_common.datasets import TrackletRecord
 from reidlab_common.synthetic import make_mars
 from reidlab_auxusl.config import SMOKE, get_config
 
+# %% ../../nbs/auxusl/09_train.ipynb #4482e5b7
+def test_training_auxiliary_official_files():
+    cams = np.array([1, 1, 2, 3, 2, 1])
+    with tempfile.TemporaryDirectory() as td:
+        npz = Path(td)/"aux.npz"
+        np.savez(npz, cross_camera_relation_train=(cams[:, None] == cams[None]).astype(np.float32),
+                 spatio_temporal_relation_train=np.full((6, 6), 0.5, np.float32),
+                 cannotlink_pts__indptr=np.arange(7), cannotlink_pts__indices=np.array([1, 0, 3, 2, 5, 4]))
+        cfg = get_config("dukev", "demo", aux_files=str(npz), toc_train=True)     # the cannot-link variant
+        assert cfg.scp_train and cfg.sts_train and cfg.toc_train
+        aux, cl = training_auxiliary(cfg, [None] * 6)            # only the count of the tracklets is read
+        c = aux.camids
+        assert np.array_equal(c[:, None] == c[None], cams[:, None] == cams[None]) and cl == [{1}, {0}, {3}, {2}, {5}, {4}]
+        assert aux.proximity.shape == (6, 6) and aux.scp_lam == cfg.scp_train_lam
+        with pytest.raises(ReidlabError, match="7 training tracklets"): training_auxiliary(cfg, [None] * 7)
+
 # %% ../../nbs/auxusl/09_train.ipynb #7f2ded5f
 def test_pseudo_label_quality_and_centroids():
     q = label_quality([0, 0, 1, 1, -1, -1], [5, 5, 7, 7, 9, 9])

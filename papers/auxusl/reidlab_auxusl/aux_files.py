@@ -17,9 +17,10 @@ import torch
 from reidlab_common.core import ReidlabError, atomic_write
 
 # %% auto #0
-__all__ = ['OFFICIAL_FILES', 'LFS_POINTER_PREFIX', 'DUKE_START_TIMES', 'DUKE_FPS', 'sha256_file', 'verify_official_file',
-           'ArrayUnpickler', 'safe_unpickle', 'load_official_file', 'convert_official_files', 'load_auxiliary_npz',
-           'parse_duke_frame', 'global_frame', 'TrackletMeta', 'tracklet_metadata', 'TimeGapProximity']
+__all__ = ['OFFICIAL_FILES', 'LFS_POINTER_PREFIX', 'DUKE_START_TIMES', 'DUKE_FPS', 'OFFICIAL_TRAINING', 'sha256_file',
+           'verify_official_file', 'ArrayUnpickler', 'safe_unpickle', 'load_official_file', 'convert_official_files',
+           'load_auxiliary_npz', 'parse_duke_frame', 'global_frame', 'TrackletMeta', 'tracklet_metadata',
+           'TimeGapProximity', 'camera_ids_from_relation', 'official_training_aux']
 
 # %% ../../../nbs/auxusl/04_aux_files.ipynb #eec8391c
 OFFICIAL_FILES = {
@@ -173,3 +174,42 @@ class TimeGapProximity:
         s, e = self.intervals[:, 0], self.intervals[:, 1]
         gap = np.maximum(0, np.maximum(s[cols] - e[rows], s[rows] - e[cols])) / self.fps
         return np.exp(-gap / self.tau).astype(np.float32)
+
+# %% ../../../nbs/auxusl/04_aux_files.ipynb #bc1fa776
+OFFICIAL_TRAINING = {"scp": "cross_camera_relation_train", "sts": "spatio_temporal_relation_train", "toc": "cannotlink_pts"}
+
+def camera_ids_from_relation(m: np.ndarray, block: int = 1024) -> np.ndarray:
+    "Labels c with m[i, j] == (c_i == c_j) for every pair; ReidlabError when `m` is not a 0/1 same-camera relation"
+    m = np.asarray(m)
+    if m.ndim != 2 or m.shape[0] != m.shape[1]: raise ReidlabError(f"a same-camera relation must be square, got shape {m.shape}")
+    c = np.argmax(m == 1, axis=1)
+    for s in range(0, len(m), block):
+        bad = np.argwhere(((m[s:s + block] == 1) != (c[s:s + block, None] == c[None, :])) | ((m[s:s + block] != 0) & (m[s:s + block] != 1)))
+        if len(bad): raise ReidlabError(f"not a same-camera relation: entry ({s + bad[0][0]}, {bad[0][1]}) = {m[s + bad[0][0], bad[0][1]]} "
+                                        "disagrees with the camera groups of its row (expected 0/1, reflexive, symmetric, transitive)")
+    return c
+
+def official_training_aux(source, n_items: int, scp: bool = True, sts: bool = True, toc: bool = True, manifest: dict | None = None,
+                          scp_lam: float = 0.006, sts_lam: float = 0.6, sts_gamma: float = 8.0):
+    "(AuxiliaryInfo or None, cannot-link sets or None) from upstream's training files: a folder of the pickles or a .npz"
+    from .auxiliary import AuxiliaryInfo
+    source, want = Path(source), [k for k, on in (("scp", scp), ("sts", sts), ("toc", toc)) if on]
+    if source.is_dir(): load = lambda k: load_official_file(source/f"{OFFICIAL_TRAINING[k]}.pickle", manifest)
+    elif source.suffix == ".npz" and source.is_file():
+        z = load_auxiliary_npz(source)
+        load = lambda k: z[OFFICIAL_TRAINING[k]] if OFFICIAL_TRAINING[k] in z else (_ for _ in ()).throw(
+            ReidlabError(f"{source} has no {OFFICIAL_TRAINING[k]}"))
+    else: raise ReidlabError(f"{source}: expected the folder of the official pickles or a .npz written by convert_official_files")
+    got = {k: load(k) for k in want}
+    for k, v in got.items():
+        size = len(v) if k == "toc" else np.shape(v)
+        if size != (n_items if k == "toc" else (n_items, n_items)):
+            raise ReidlabError(f"{source}: {OFFICIAL_TRAINING[k]} has size {size} but there are {n_items} training tracklets "
+                               "(the files are built for the 8,187 sorted dense-40 chunks of DukeMTMC-VideoReID)")
+    if "toc" in got and any(j < 0 or j >= n_items for s in got["toc"] for j in s):
+        raise ReidlabError(f"{source}: cannot-link indices outside 0..{n_items - 1}")
+    aux = None
+    if scp or sts:
+        aux = AuxiliaryInfo(camids=camera_ids_from_relation(got["scp"]) if scp else None, scp_lam=scp_lam,
+                            proximity=np.asarray(got["sts"], np.float32) if sts else None, sts_lam=sts_lam, sts_gamma=sts_gamma)
+    return aux, got.get("toc")

@@ -51,6 +51,7 @@ class AuxUSLConfig(Recipe):
     toc_train: bool = False               # cannot-link DBSCAN (ICDBSCAN)
     toc_relaxed: float = -1.0
     toc_inplace: bool = True              # upstream: cannot-link sets rewritten across epochs
+    aux_files: str | None = None          # DukeV: upstream's training files (folder of pickles or .npz) instead of the regenerated ones
     # losses
     id_loss: str = "rlsce"                # "rlsce" | "lsce" | "ce"
     id_k: int = 60
@@ -106,8 +107,8 @@ PRESETS = {("paper", "mars"): _MARS, ("paper", "dukev"): _DUKEV,
            ("demo", "mars"): _MARS.replace(**_DEMO_CHANGES), ("demo", "dukev"): _DUKEV.replace(**_DEMO_CHANGES, dense_step=10)}
 AuxUSLConfig.PRESETS = PRESETS
 DEMO_SYNTHETIC = {"mars": dict(n_train_ids=24, n_test_ids=20, tracklets_per_id=(5, 6), frames=(6, 14), height=64, width=32),
-                  "dukev": dict(n_train_ids=24, n_test_ids=16, n_distractor_ids=4, frames=(20, 40), long_tracklet=60,
-                                height=64, width=32)}
+                  "dukev": dict(n_train_ids=24, n_test_ids=24, n_distractor_ids=4, tracklets_per_id=(4, 5), frames=(20, 30),
+                                long_tracklet=60, height=64, width=32)}
 SMOKE = dict(epochs=2, warmup_epochs=1, iters=2, height=32, width=16, batch_size=8, ghost_batch=4, cluster_seq_len=4,
              k1=8, k2=3, eps_rho=0.1, id_k=3, eval_every=1, pretrain_ids=4, pretrain_images=16, pretrain_steps=2)
 SMOKE_SYNTHETIC = {"mars": dict(n_train_ids=6, n_test_ids=4, tracklets_per_id=(5, 6), frames=(4, 6), n_distractors=1,

@@ -21,7 +21,7 @@ from reidlab_common.recipe import prepare_run_folder
 from reidlab_common.rerank import jaccard_distance
 from reidlab_common.vocab import dataset_key
 from . import data, evaluate
-from .aux_files import TimeGapProximity, tracklet_metadata
+from .aux_files import TimeGapProximity, official_training_aux, tracklet_metadata
 from .auxiliary import AuxiliaryInfo, cluster_pseudo_labels, time_overlap_cannot_links
 from .config import AuxUSLConfig, dti_iterations, ema_momentum
 from .losses import mean_teacher_loss, restricted_label_smoothing_ce, rlsce_neighbour_map
@@ -48,6 +48,9 @@ def training_tracklets(splits) -> list:
 
 def training_auxiliary(cfg: AuxUSLConfig, tracklets) -> tuple[AuxiliaryInfo | None, list[set] | None]:
     "The clustering's SCP/STS (`AuxiliaryInfo`) and TOC cannot-link sets of the recipe, or None where switched off"
+    if cfg.aux_files and (cfg.scp_train or cfg.sts_train or cfg.toc_train):    # upstream's files: parity STS, checked shapes
+        return official_training_aux(cfg.aux_files, len(tracklets), scp=cfg.scp_train, sts=cfg.sts_train, toc=cfg.toc_train,
+                                     scp_lam=cfg.scp_train_lam, sts_lam=cfg.sts_lam, sts_gamma=cfg.sts_gamma)
     aux = cl = None
     meta = tracklet_metadata([t.frames for t in tracklets]) if cfg.sts_train or cfg.toc_train else None
     if cfg.scp_train or cfg.sts_train:
