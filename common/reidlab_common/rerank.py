@@ -231,6 +231,8 @@ def _query_expansion(v, knn, k2: int):
     s.data = (s.data.astype(np.float64) / k2).astype(np.float32)   # exact in float64, one rounding to float32
     return s
 
+
+# %% ../../nbs/common/08_rerank.ipynb #2b7022c4
 def _overlap(v, rows: slice, cols: tuple[int, int], max_d: float = np.inf, select=None, n_bins: int = 2**14):
     """CSR pieces (indptr, indices int32 sorted, m_ij) of the Jaccard overlap of rows `rows` with items cols[0] <= j < cols[1],
     only the pairs with distance <= max_d, or with `select`: <= select(DistanceHistogram of the first pass); and max_d used"""
@@ -283,6 +285,8 @@ def _overlap(v, rows: slice, cols: tuple[int, int], max_d: float = np.inf, selec
     ptr[-1] = len(idx)
     return ptr, idx, val, max_d
 
+
+# %% ../../nbs/common/08_rerank.ipynb #6909cfa8
 def _sparse_jaccard(knn: np.ndarray, k_cols: int, h_cols: int, k2: int, pair_dist, weights: str,
                     rows: slice, cols: tuple[int, int], max_d: float = np.inf, select=None):
     "CSR (indptr, indices sorted, overlap m_ij) for rows `rows` and items cols[0] <= j < cols[1], V's nnz, the max_d used"
@@ -296,6 +300,7 @@ def _sparse_jaccard(knn: np.ndarray, k_cols: int, h_cols: int, k2: int, pair_dis
     if k2 > 1: v = _query_expansion(v, knn, k2)
     ptr, idx, val, max_d = _overlap(v, rows, cols, max_d, select)
     return ptr, idx, val, v.nnz, max_d
+
 
 # %% ../../nbs/common/08_rerank.ipynb #db269886
 def _check_k(k1, k2, lambda_value=None, n_items=None):
