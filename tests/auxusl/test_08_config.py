@@ -36,6 +36,8 @@ def test_variants_and_departures():
     with pytest.raises(ReidlabError, match="variant='ours'"): get_config("mars", variant="ours")
     dep = departures_from_paper(get_config("dukev", "demo"))
     assert dep["depth"] == (50, 18) and dep["dense_step"] == (40, 10) and dep["epochs"] == (50, 10) and "num_workers" not in dep
+    assert dep["eps_rho"] == (1.6e-3, 0.01) and get_config("mars", "demo").eps_rho == 0.02    # a true DukeV demo identity: ~2 % of the pairs
+    assert DEMO_SYNTHETIC["dukev"]["tracklets_per_id"] == (4, 5) and "tracklets_per_id" not in SMOKE_SYNTHETIC["dukev"]
     smoke = get_config("mars", "demo", **SMOKE)
     assert (smoke.epochs, smoke.batch_size, smoke.height) == (2, 8, 32)
     with pytest.raises(ReidlabError, match="unknown AuxUSL config"): get_config("mars", eps_adaptive=True)
