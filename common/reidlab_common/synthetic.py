@@ -705,8 +705,10 @@ def make_dukemtmc_videoreid(root, seed: int = 0, n_train_ids: int = 12, n_test_i
     "Write a synthetic DukeMTMC-VideoReID under `root`/DukeMTMC-VideoReID; return that folder"
     render = (not official) if render is None else render
     lo, hi = (int(x) for x in tracklets_per_id); first_form = (lo, hi) == (2, 2)
-    if not 1 <= lo <= hi: raise ReidlabError(f"make_dukemtmc_videoreid: tracklets_per_id must be (lo, hi) with 1 <= lo <= hi, got {tracklets_per_id!r}")
-    if official and not first_form: raise ReidlabError("make_dukemtmc_videoreid: tracklets_per_id is a demo size; official=True writes the official counts")
+    if not 1 <= lo <= hi:
+        raise ReidlabError(f"make_dukemtmc_videoreid: tracklets_per_id must be (lo, hi) with 1 <= lo <= hi, got {tracklets_per_id!r}")
+    if official and not first_form:
+        raise ReidlabError("make_dukemtmc_videoreid: tracklets_per_id is a demo size; official=True writes the official counts")
     base = _prepare(root, "DukeMTMC-VideoReID")
     rng = np.random.default_rng([seed, 6])
     w = _Writer(base, seed, "dukemtmc_videoreid", height, width, render)
@@ -727,8 +729,8 @@ def make_dukemtmc_videoreid(root, seed: int = 0, n_train_ids: int = 12, n_test_i
         if first_form: train_rows = [(int(p), cam()) for p in train_ids for _ in range(2)]   # the original draws
         else:
             per_id = [int(rng.integers(lo, hi + 1)) for _ in train_ids]
-            train_rows = [(int(p), int(c)) for p, k in zip(train_ids, per_id)
-                          for c in np.concatenate([rng.choice(np.arange(1, 9), min(k, 8), replace=False), rng.integers(1, 9, max(k - 8, 0))])]
+            cams_of = lambda k: np.concatenate([rng.choice(np.arange(1, 9), min(k, 8), replace=False), rng.integers(1, 9, max(k - 8, 0))])
+            train_rows = [(int(p), int(c)) for p, k in zip(train_ids, per_id) for c in cams_of(k)]
         train_len = rng.integers(frames[0], frames[1] + 1, len(train_rows)); train_len[0] = long_tracklet
         train_x0 = None if first_form else _duke_walk_starts(rng, train_rows, train_len)
         q_rows = [(int(p), cam()) for p in test_ids]; q_len = rng.integers(frames[0], frames[1] + 1, len(q_rows))

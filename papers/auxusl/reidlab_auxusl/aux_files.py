@@ -184,9 +184,12 @@ def camera_ids_from_relation(m: np.ndarray, block: int = 1024) -> np.ndarray:
     if m.ndim != 2 or m.shape[0] != m.shape[1]: raise ReidlabError(f"a same-camera relation must be square, got shape {m.shape}")
     c = np.argmax(m == 1, axis=1)
     for s in range(0, len(m), block):
-        bad = np.argwhere(((m[s:s + block] == 1) != (c[s:s + block, None] == c[None, :])) | ((m[s:s + block] != 0) & (m[s:s + block] != 1)))
-        if len(bad): raise ReidlabError(f"not a same-camera relation: entry ({s + bad[0][0]}, {bad[0][1]}) = {m[s + bad[0][0], bad[0][1]]} "
-                                        "disagrees with the camera groups of its row (expected 0/1, reflexive, symmetric, transitive)")
+        rows = m[s:s + block]
+        bad = np.argwhere(((rows == 1) != (c[s:s + block, None] == c[None, :])) | ((rows != 0) & (rows != 1)))
+        if len(bad):
+            i, j = s + bad[0][0], bad[0][1]
+            raise ReidlabError(f"not a same-camera relation: entry ({i}, {j}) = {m[i, j]} disagrees with the camera groups "
+                               "of its row (expected 0/1, reflexive, symmetric, transitive)")
     return c
 
 def official_training_aux(source, n_items: int, scp: bool = True, sts: bool = True, toc: bool = True, manifest: dict | None = None,
@@ -194,13 +197,14 @@ def official_training_aux(source, n_items: int, scp: bool = True, sts: bool = Tr
     "(AuxiliaryInfo or None, cannot-link sets or None) from upstream's training files: a folder of the pickles or a .npz"
     from .auxiliary import AuxiliaryInfo
     source, want = Path(source), [k for k, on in (("scp", scp), ("sts", sts), ("toc", toc)) if on]
-    if source.is_dir(): load = lambda k: load_official_file(source/f"{OFFICIAL_TRAINING[k]}.pickle", manifest)
+    if source.is_dir():
+        got = {k: load_official_file(source/f"{OFFICIAL_TRAINING[k]}.pickle", manifest) for k in want}
     elif source.suffix == ".npz" and source.is_file():
         z = load_auxiliary_npz(source)
-        load = lambda k: z[OFFICIAL_TRAINING[k]] if OFFICIAL_TRAINING[k] in z else (_ for _ in ()).throw(
-            ReidlabError(f"{source} has no {OFFICIAL_TRAINING[k]}"))
+        if missing := [OFFICIAL_TRAINING[k] for k in want if OFFICIAL_TRAINING[k] not in z]:
+            raise ReidlabError(f"{source} has no {', '.join(missing)}")
+        got = {k: z[OFFICIAL_TRAINING[k]] for k in want}
     else: raise ReidlabError(f"{source}: expected the folder of the official pickles or a .npz written by convert_official_files")
-    got = {k: load(k) for k in want}
     for k, v in got.items():
         size = len(v) if k == "toc" else np.shape(v)
         if size != (n_items if k == "toc" else (n_items, n_items)):

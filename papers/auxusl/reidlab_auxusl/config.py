@@ -104,7 +104,7 @@ VARIANTS = {   # dataset -> {variant: (label, overrides of the paper preset, pap
 _DEMO_CHANGES = dict(preset="demo", depth=18, pretrained="synthetic", height=32, width=16, batch_size=16, cluster_seq_len=8,
                      k1=20, eps_rho=0.02, id_k=10, epochs=10, iters=20, num_workers=0, eval_chunk_frames=64)
 PRESETS = {("paper", "mars"): _MARS, ("paper", "dukev"): _DUKEV,
-           ("demo", "mars"): _MARS.replace(**_DEMO_CHANGES), ("demo", "dukev"): _DUKEV.replace(**{**_DEMO_CHANGES, "eps_rho": 0.01}, dense_step=10)}
+           ("demo", "mars"): _MARS.replace(**_DEMO_CHANGES), ("demo", "dukev"): _DUKEV.replace(**_DEMO_CHANGES | dict(eps_rho=0.01, dense_step=10))}
 AuxUSLConfig.PRESETS = PRESETS
 DEMO_SYNTHETIC = {"mars": dict(n_train_ids=24, n_test_ids=20, tracklets_per_id=(5, 6), frames=(6, 14), height=64, width=32),
                   "dukev": dict(n_train_ids=48, n_test_ids=24, n_distractor_ids=4, tracklets_per_id=(4, 5), frames=(20, 30),

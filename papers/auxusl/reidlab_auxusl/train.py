@@ -24,7 +24,7 @@ from . import data, evaluate
 from .aux_files import TimeGapProximity, official_training_aux, tracklet_metadata
 from .auxiliary import AuxiliaryInfo, cluster_pseudo_labels, time_overlap_cannot_links
 from .config import AuxUSLConfig, dti_iterations, ema_momentum
-from .losses import mean_teacher_loss, restricted_label_smoothing_ce, rlsce_neighbour_map
+from .losses import mean_teacher_loss, rlsce_neighbour_map
 from .model import ResNet50BNN
 
 log = get_logger(__name__)
