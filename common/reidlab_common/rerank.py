@@ -157,9 +157,9 @@ def _pair_dots(f, i, j, out, lo, hi):
 
 # %% ../../nbs/common/08_rerank.ipynb #05834bbe
 _KERNELS: dict = {}
-_HELPERS = ("_reciprocal", "_insert_sorted", "_push_bound", "_offer", "_row_range", "_col_range", "_shell_sort")   # called from kernels
+_HELPERS = ("_reciprocal", "_insert_sorted", "_push_bound", "_offer", "_row_hits", "_col_hits", "_shell_sort")   # called from kernels
 _FAST = dict(fastmath={"reassoc", "contract"})
-_FLAGS = {"_pair_dots": _FAST, "_refine_knn": _FAST, "_row_range": dict(fastmath=True), "_col_range": dict(fastmath=True)}
+_FLAGS = {"_pair_dots": _FAST, "_refine_knn": _FAST}
 
 def _k(name: str):
     "The numba-compiled kernel `name` (serial, releases the GIL, cached on disk), compiled on its first use"
@@ -536,21 +536,23 @@ def _offer(i, j, lo, hi, thr, tk, cand_idx, cand_lo, cand_cnt, overflow):
     cand_lo[i, c] = lo
     cand_cnt[i] = c + 1
 
-def _row_range(row, sq, b0, b1):
-    "Smallest and largest sq[b] - 2 row[b] over b0 <= b < b1 (float32, finite values)"
-    mn = np.float32(3e38); mx = np.float32(-3e38)
-    for b in range(b0, b1):
-        v = sq[b] - np.float32(2.0) * row[b]
-        mn = min(mn, v); mx = max(mx, v)
-    return mn, mx
+def _row_hits(row, sq, b0, b1, t_near, t_far):
+    "How many b in b0..b1 have sq[b] - 2 row[b] <= t_near or >= t_far (float32; a count, so that the loop vectorises)"
+    r, q = row[b0:b1], sq[b0:b1]        # slices: indices from 0, no wrap-around test in the loop
+    c = 0
+    for b in range(r.shape[0]):
+        v = q[b] - np.float32(2.0) * r[b]
+        c += (v <= t_near) | (v >= t_far)
+    return c
 
-def _col_range(row, sq_i, wn, wf, b0, b1):
-    "Smallest (sq_i - 2 row[b]) - wn[b - b0] and largest (sq_i - 2 row[b]) - wf[b - b0] over b0 <= b < b1 (float32, finite)"
-    mn = np.float32(3e38); mx = np.float32(-3e38)
-    for b in range(b0, b1):
-        v = sq_i - np.float32(2.0) * row[b]
-        mn = min(mn, v - wn[b - b0]); mx = max(mx, v - wf[b - b0])
-    return mn, mx
+def _col_hits(row, sq_i, wn, wf, b0, b1):
+    "How many b in b0..b1 have sq_i - 2 row[b] <= wn[b - b0] or >= wf[b - b0] (float32, as `_row_hits`)"
+    r = row[b0:b1]
+    c = 0
+    for b in range(r.shape[0]):
+        v = sq_i - np.float32(2.0) * r[b]
+        c += (v <= wn[b]) | (v >= wf[b])
+    return c
 
 def _scan_gram(s, nr, nc, r0, c0, n_diag, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack, thr, tk, cand_idx, cand_lo, cand_cnt,
                overflow, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over, a0, a1, ch0, ch1):
@@ -568,9 +570,8 @@ def _scan_gram(s, nr, nc, r0, c0, n_diag, sq_lo, sq, sq32, nb, rho, coef, rel, e
         ci = 2.0 * nb[i]
         for b0 in range(0, nc, width):
             w = min(width, nc - b0)
-            mn, mx = _row_range(row, sqc, b0, b0 + w)
             t_near, t_far = tk[i] + e_row[i] + slack[i], (-f_tk[i] - e_row[i] - slack[i] if far else np.inf)
-            if mn > t_near and mx < t_far: continue
+            if _row_hits(row, sqc, b0, b0 + w, np.float32(t_near), np.float32(t_far)) == 0: continue   # slack covers the rounding
             for b in range(w):                               # the entries that pass the float32 test get their interval
                 key32 = sqc[b0 + b] - np.float32(2.0) * row[b0 + b]
                 if key32 > t_near and key32 < t_far: continue
@@ -585,34 +586,60 @@ def _scan_gram(s, nr, nc, r0, c0, n_diag, sq_lo, sq, sq32, nb, rho, coef, rel, e
                 if far and -hi <= f_tk[i]:
                     _offer(i, j, -hi, -lo, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over)
                     t_far = -f_tk[i] - e_row[i] - slack[i]
-    wn = np.empty(width, np.float32)
-    wf = np.empty(width, np.float32)
-    for ch in range(ch0, ch1):                               # columns outside the diagonal block: item j against rows r0..r0+nr
-        b0 = n_diag + ch * width
-        w = min(width, nc - b0)
-        for b in range(w):
-            j = c0 + b0 + b
-            wn[b] = min(max(tk[j] + e_row[j] + slack[j], -3e38), 3e38)
-            wf[b] = min(max(-f_tk[j] - e_row[j] - slack[j], -3e38), 3e38) if far else 3e38
+    base, end = n_diag + ch0 * width, min(nc, n_diag + ch1 * width)   # columns outside the diagonal block: item j against rows
+    if end <= base: return
+    wn = np.empty(end - base, np.float32)                    # each column's float32 thresholds, kept up to date
+    wf = np.empty(end - base, np.float32)
+    for b in range(base, end):
+        j = c0 + b
+        wn[b - base] = min(max(tk[j] + e_row[j] + slack[j], -3e38), 3e38)
+        wf[b - base] = min(max(-f_tk[j] - e_row[j] - slack[j], -3e38), 3e38) if far else 3e38
+    for b0 in range(base, end, width):                       # chunk by chunk: its columns' lists stay in cache
+        b1 = min(b0 + width, end)
         for a in range(nr):
             i = r0 + a
-            mn, mx = _col_range(s[a], sq32[i], wn, wf, b0, b0 + w)
-            if mn > 0 and mx < 0: continue
+            row = s[a]
+            if _col_hits(row, sq32[i], wn[b0 - base:b1 - base], wf[b0 - base:b1 - base], b0, b1) == 0: continue
             ci = 2.0 * nb[i]
-            for b in range(w):
-                key32 = sq32[i] - np.float32(2.0) * s[a, b0 + b]
-                if key32 > wn[b] and key32 < wf[b]: continue
-                j = c0 + b0 + b
-                v = np.float64(s[a, b0 + b])
+            for b in range(b0, b1):
+                key32 = sq32[i] - np.float32(2.0) * row[b]
+                if key32 > wn[b - base] and key32 < wf[b - base]: continue
+                j = c0 + b
+                v = np.float64(row[b])
                 e = ci * (rho[i] + rho[j] + coef) * nb[j] + 2.0 * rel * abs(v)
                 lo = sq_lo[i] - 2.0 * v - e
                 hi = lo + 2.0 * e + 2.0 * (sq[i] - sq_lo[i])
                 if lo <= tk[j]:
                     _offer(j, i, lo, hi, thr, tk, cand_idx, cand_lo, cand_cnt, overflow)
-                    wn[b] = min(max(tk[j] + e_row[j] + slack[j], -3e38), 3e38)
+                    wn[b - base] = min(max(tk[j] + e_row[j] + slack[j], -3e38), 3e38)
                 if far and -hi <= f_tk[j]:
                     _offer(j, i, -hi, -lo, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over)
-                    wf[b] = min(max(-f_tk[j] - e_row[j] - slack[j], -3e38), 3e38)
+                    wf[b - base] = min(max(-f_tk[j] - e_row[j] - slack[j], -3e38), 3e38)
+
+def _row_norms(x, r, blk, sq, sq_r, res, lo, hi):
+    """Rows lo..hi of x and of its rounded copy r: |x|², |r|² and |x - r|² in float64, summed in blocks of blk terms
+    (relative error below (2 blk + 4) 2^-53 for up to blk² terms)"""
+    d = x.shape[1]
+    for i in range(lo, hi):
+        a = 0.0
+        b = 0.0
+        c = 0.0
+        for t0 in range(0, d, blk):
+            pa = 0.0
+            pb = 0.0
+            pc = 0.0
+            for t in range(t0, min(t0 + blk, d)):
+                u = np.float64(x[i, t])
+                v = np.float64(r[i, t])
+                pa += u * u
+                pb += v * v
+                pc += (u - v) * (u - v)
+            a += pa
+            b += pb
+            c += pc
+        sq[i] = a
+        sq_r[i] = b
+        res[i] = c
 
 def _refine_knn(x, sq, sign, tk, cand_idx, cand_lo, cand_cnt, overflow, out_idx, out_dist, lo, hi):
     """Rows lo..hi: float64 squared distances of the surviving candidates (all items after an overflow); the k smallest
@@ -662,21 +689,20 @@ def _knn_scan(x: np.ndarray, k: int, precision: str, memory_budget: int, capacit
     k = min(int(k), n)
     if precision == "auto": precision = "bfloat16" if _cpu_has_bf16() else "float32"
     x32 = np.ascontiguousarray(x, dtype=np.float32)
+    xb = torch.from_numpy(x32).to(torch.bfloat16) if precision == "bfloat16" else None
     sq, sq_r, res = np.empty(n), np.empty(n), np.empty(n)   # |x|², |bf16(x)|², |x - bf16(x)|² in float64, in row chunks
+    norms, blk = _k("_row_norms"), int(np.ceil(np.sqrt(d)))
     for s0 in range(0, n, 4096):
-        c = x[s0:s0 + 4096].astype(np.float64)
-        sq[s0:s0 + 4096] = np.einsum("ij,ij->i", c, c)
-        r = torch.from_numpy(x32[s0:s0 + 4096]).to(torch.bfloat16 if precision == "bfloat16" else torch.float32).double().numpy()
-        sq_r[s0:s0 + 4096] = np.einsum("ij,ij->i", r, r)
-        c -= r
-        res[s0:s0 + 4096] = np.einsum("ij,ij->i", c, c)
+        s1 = min(n, s0 + 4096)
+        r = xb[s0:s1].float().numpy() if xb is not None else x32[s0:s1]      # the rounded rows the products will use
+        _parallel(lambda lo, hi: norms(x[s0:s1], r, blk, sq[s0:s1], sq_r[s0:s1], res[s0:s1], lo, hi), _ranges(s1 - s0, _n_threads()))
     nb = np.maximum(np.sqrt(sq), np.sqrt(sq_r))      # bounds both |x| and the rounded |x|
-    sq_lo = sq * (1 - 2.0 ** -44)                     # float64 rounding of the key, on the safe side
+    sq_lo = sq * (1 - max(2.0 ** -44, (2 * blk + 4) * 2.0 ** -53))   # float64 rounding of the sums and keys, on the safe side
     coef = 2.0 * d * 2.0 ** -24 + 2.0 ** -44          # float32 accumulation error, per |x_i||x_j|
     rho = np.sqrt(res) / np.maximum(nb, 1e-300) * (1 + 2.0 ** -20)   # input rounding (bf16, or float64 -> float32)
     rows = min(n, max(64, rows_per_chunk(n, 4, memory_budget)))
     if precision == "bfloat16":   # products of bf16 inputs summed in float32, the output rounded to bf16 (relative 2^-8)
-        rel, xb = 2.0 ** -8, torch.from_numpy(x32).to(torch.bfloat16)
+        rel = 2.0 ** -8
         bbuf, fbuf = torch.empty((rows, n), dtype=torch.bfloat16), torch.empty((rows, n))
         buf = fbuf.numpy()
         def gram(r0, r1):
