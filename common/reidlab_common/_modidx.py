@@ -745,6 +745,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                       'reidlab_common/rerank.py'),
                                        'reidlab_common.rerank._check_k': ('rerank.html#_check_k', 'reidlab_common/rerank.py'),
                                        'reidlab_common.rerank._col_hits': ('rerank.html#_col_hits', 'reidlab_common/rerank.py'),
+                                       'reidlab_common.rerank._col_side': ('rerank.html#_col_side', 'reidlab_common/rerank.py'),
                                        'reidlab_common.rerank._cpu_has_bf16': ('rerank.html#_cpu_has_bf16', 'reidlab_common/rerank.py'),
                                        'reidlab_common.rerank._expansion_csr': ('rerank.html#_expansion_csr', 'reidlab_common/rerank.py'),
                                        'reidlab_common.rerank._expansion_sets': ('rerank.html#_expansion_sets', 'reidlab_common/rerank.py'),

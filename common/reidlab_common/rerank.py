@@ -157,7 +157,7 @@ def _pair_dots(f, i, j, out, lo, hi):
 
 # %% ../../nbs/common/08_rerank.ipynb #05834bbe
 _KERNELS: dict = {}
-_HELPERS = ("_reciprocal", "_insert_sorted", "_push_bound", "_offer", "_row_hits", "_col_hits", "_shell_sort")   # called from kernels
+_HELPERS = ("_reciprocal", "_insert_sorted", "_push_bound", "_offer", "_row_hits", "_col_hits", "_col_side", "_shell_sort")   # called from kernels
 _FAST = dict(fastmath={"reassoc", "contract"})
 _FLAGS = {"_pair_dots": _FAST, "_refine_knn": _FAST}
 
@@ -554,49 +554,21 @@ def _col_hits(row, sq_i, wn, wf, b0, b1):
         c += (v <= wn[b]) | (v >= wf[b])
     return c
 
-def _scan_gram(s, nr, nc, r0, c0, n_diag, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack, thr, tk, cand_idx, cand_lo, cand_cnt,
-               overflow, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over, a0, a1, ch0, ch1):
-    """Offer the Gram block s[:nr, :nc] = x[r0:r0+nr] · x[c0:c0+nc]ᵀ (s: the whole C-contiguous buffer) to its rows a0..a1,
-    and its columns from n_diag on (chunks ch0..ch1 of 64) to their own rows. A chunk is skipped when its float32 keys
-    |x_j|² - 2 s, widened by e_row + slack, cannot reach the row's threshold; otherwise each entry gets the certified
-    interval [lo, hi] of its key, e = 2 ((ρ_i + ρ_j + coef) |x_i| |x_j| + rel |s|). f_*: the same for the largest key
-    (the row's farthest item, keys negated), used when f_thr has rows"""
+def _col_side(s, ra, rb, base, end, r0, c0, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack, thr, tk, cand_idx, cand_lo,
+              cand_cnt, overflow, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over):
+    """Offer the entries s[ra:rb, base:end] (items r0 + a against c0 + b) to the columns' own lists, chunk of 64 columns by
+    chunk, so that the chunk's lists stay in cache while every row is offered to them"""
     width = 64
     far = f_thr.shape[0] > 0
-    sqc = sq32[c0:]
-    for a in range(a0, a1):                                  # rows: item i against items c0..c0+nc
-        i = r0 + a
-        row = s[a]
-        ci = 2.0 * nb[i]
-        for b0 in range(0, nc, width):
-            w = min(width, nc - b0)
-            t_near, t_far = tk[i] + e_row[i] + slack[i], (-f_tk[i] - e_row[i] - slack[i] if far else np.inf)
-            if _row_hits(row, sqc, b0, b0 + w, np.float32(t_near), np.float32(t_far)) == 0: continue   # slack covers the rounding
-            for b in range(w):                               # the entries that pass the float32 test get their interval
-                key32 = sqc[b0 + b] - np.float32(2.0) * row[b0 + b]
-                if key32 > t_near and key32 < t_far: continue
-                j = c0 + b0 + b
-                v = np.float64(row[b0 + b])
-                e = ci * (rho[i] + rho[j] + coef) * nb[j] + 2.0 * rel * abs(v)
-                lo = sq_lo[j] - 2.0 * v - e
-                hi = lo + 2.0 * e + 2.0 * (sq[j] - sq_lo[j])
-                if lo <= tk[i]:
-                    _offer(i, j, lo, hi, thr, tk, cand_idx, cand_lo, cand_cnt, overflow)
-                    t_near = tk[i] + e_row[i] + slack[i]
-                if far and -hi <= f_tk[i]:
-                    _offer(i, j, -hi, -lo, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over)
-                    t_far = -f_tk[i] - e_row[i] - slack[i]
-    base, end = n_diag + ch0 * width, min(nc, n_diag + ch1 * width)   # columns outside the diagonal block: item j against rows
-    if end <= base: return
     wn = np.empty(end - base, np.float32)                    # each column's float32 thresholds, kept up to date
     wf = np.empty(end - base, np.float32)
     for b in range(base, end):
         j = c0 + b
         wn[b - base] = min(max(tk[j] + e_row[j] + slack[j], -3e38), 3e38)
         wf[b - base] = min(max(-f_tk[j] - e_row[j] - slack[j], -3e38), 3e38) if far else 3e38
-    for b0 in range(base, end, width):                       # chunk by chunk: its columns' lists stay in cache
+    for b0 in range(base, end, width):
         b1 = min(b0 + width, end)
-        for a in range(nr):
+        for a in range(ra, rb):
             i = r0 + a
             row = s[a]
             if _col_hits(row, sq32[i], wn[b0 - base:b1 - base], wf[b0 - base:b1 - base], b0, b1) == 0: continue
@@ -615,6 +587,51 @@ def _scan_gram(s, nr, nc, r0, c0, n_diag, sq_lo, sq, sq32, nb, rho, coef, rel, e
                 if far and -hi <= f_tk[j]:
                     _offer(j, i, -hi, -lo, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over)
                     wf[b - base] = min(max(-f_tk[j] - e_row[j] - slack[j], -3e38), 3e38)
+
+def _scan_gram(s, nr, nc, r0, sub, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack, thr, tk, cand_idx, cand_lo, cand_cnt,
+               overflow, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over, a0, a1, ch0, ch1):
+    """Offer the Gram block of the items r0..r0+nr against r0..r0+nc (s: the whole C-contiguous buffer) to its rows a0..a1
+    and to its columns. The block was computed in sub-blocks of `sub` rows, each from its own diagonal on: s[a, b] exists
+    for b >= (a // sub) sub. Rows a0..a1 (a0 a multiple of 64) take their entries from there on; the pairs with an earlier
+    sub-block of the block reach those rows' items as columns, from the same task; the columns after the block
+    (chunks ch0..ch1 of 64) take all nr rows. A chunk is skipped when its float32 keys |x_j|² - 2 s, widened by e_row + slack,
+    cannot reach the threshold; otherwise each entry gets the certified interval [lo, hi] of its key,
+    e = 2 ((ρ_i + ρ_j + coef) |x_i| |x_j| + rel |s|). f_*: the same for the largest key (the farthest item, keys
+    negated), used when f_thr has rows"""
+    width = 64
+    far = f_thr.shape[0] > 0
+    sqc = sq32[r0:]
+    for a in range(a0, a1):                                  # rows: item i against the items from its sub-block on
+        i = r0 + a
+        row = s[a]
+        ci = 2.0 * nb[i]
+        for b0 in range((a // sub) * sub, nc, width):
+            w = min(width, nc - b0)
+            t_near, t_far = tk[i] + e_row[i] + slack[i], (-f_tk[i] - e_row[i] - slack[i] if far else np.inf)
+            if _row_hits(row, sqc, b0, b0 + w, np.float32(t_near), np.float32(t_far)) == 0: continue   # slack covers the rounding
+            for b in range(w):                               # the entries that pass the float32 test get their interval
+                key32 = sqc[b0 + b] - np.float32(2.0) * row[b0 + b]
+                if key32 > t_near and key32 < t_far: continue
+                j = r0 + b0 + b
+                v = np.float64(row[b0 + b])
+                e = ci * (rho[i] + rho[j] + coef) * nb[j] + 2.0 * rel * abs(v)
+                lo = sq_lo[j] - 2.0 * v - e
+                hi = lo + 2.0 * e + 2.0 * (sq[j] - sq_lo[j])
+                if lo <= tk[i]:
+                    _offer(i, j, lo, hi, thr, tk, cand_idx, cand_lo, cand_cnt, overflow)
+                    t_near = tk[i] + e_row[i] + slack[i]
+                if far and -hi <= f_tk[i]:
+                    _offer(i, j, -hi, -lo, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over)
+                    t_far = -f_tk[i] - e_row[i] - slack[i]
+    for b0 in range(a0, a1, width):                          # the same items as columns: rows of the earlier sub-blocks
+        q = (b0 // sub) * sub
+        if q > 0:
+            _col_side(s, 0, q, b0, min(b0 + width, a1), r0, r0, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack, thr, tk, cand_idx,
+                      cand_lo, cand_cnt, overflow, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over)
+    base, end = nr + ch0 * width, min(nc, nr + ch1 * width)  # columns after the block: item j against all nr rows
+    if end > base:
+        _col_side(s, 0, nr, base, end, r0, r0, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack, thr, tk, cand_idx, cand_lo, cand_cnt,
+                  overflow, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over)
 
 def _row_norms(x, r, blk, sq, sq_r, res, lo, hi):
     """Rows lo..hi of x and of its rounded copy r: |x|², |r|² and |x - r|² in float64, summed in blocks of blk terms
@@ -680,10 +697,12 @@ def _cpu_has_bf16() -> bool:
     return " avx512_bf16" in flags or " amx_bf16" in flags
 
 # %% ../../nbs/common/08_rerank.ipynb #5e1f7a20
-def _knn_scan(x: np.ndarray, k: int, precision: str, memory_budget: int, capacity: int | None = None, far: bool = False):
+def _knn_scan(x: np.ndarray, k: int, precision: str, memory_budget: int, capacity: int | None = None, far: bool = False,
+              sub_rows: int = 512):
     """The k nearest rows of every row of x (float32 or float64; self included, float64 distances, ties by index) and, with
     `far`, every row's largest squared distance, from one pass over the upper triangle of the Gram matrix:
-    (squared distances float32, indices int64, row maxima float64 or None)"""
+    (squared distances float32, indices int64, row maxima float64 or None). `sub_rows` (a multiple of 64): the height of
+    the products, each from its own diagonal block on"""
     import torch
     n, d = x.shape
     k = min(int(k), n)
@@ -701,16 +720,21 @@ def _knn_scan(x: np.ndarray, k: int, precision: str, memory_budget: int, capacit
     coef = 2.0 * d * 2.0 ** -24 + 2.0 ** -44          # float32 accumulation error, per |x_i||x_j|
     rho = np.sqrt(res) / np.maximum(nb, 1e-300) * (1 + 2.0 ** -20)   # input rounding (bf16, or float64 -> float32)
     rows = min(n, max(64, rows_per_chunk(n, 4, memory_budget)))
+    assert sub_rows % 64 == 0, sub_rows
+    sub = min(rows, sub_rows)   # the products run in sub-blocks (512 rows: the fastest shape here), each from its diagonal on
     if precision == "bfloat16":   # products of bf16 inputs summed in float32, the output rounded to bf16 (relative 2^-8)
         rel = 2.0 ** -8
         bbuf, fbuf = torch.empty((rows, n), dtype=torch.bfloat16), torch.empty((rows, n))
         buf = fbuf.numpy()
         def gram(r0, r1):
-            torch.mm(xb[r0:r1], xb[r0:].T, out=bbuf[:r1 - r0, :n - r0])
-            fbuf[:r1 - r0, :n - r0].copy_(bbuf[:r1 - r0, :n - r0])
+            for q in range(r0, r1, sub):
+                o = (slice(q - r0, min(r1, q + sub) - r0), slice(q - r0, n - r0))
+                torch.mm(xb[q:min(r1, q + sub)], xb[q:].T, out=bbuf[o])
+                fbuf[o].copy_(bbuf[o])
     else:
         rel, buf = 0.0, np.empty((rows, n), np.float32)
-        def gram(r0, r1): np.matmul(x32[r0:r1], x32[r0:].T, out=buf[:r1 - r0, :n - r0])
+        def gram(r0, r1):
+            for q in range(r0, r1, sub): np.matmul(x32[q:min(r1, q + sub)], x32[q:].T, out=buf[q - r0:min(r1, q + sub) - r0, q - r0:n - r0])
     e_row = 2.0 * nb * nb.max() * (rho + rho.max() + coef + 1.01 * rel) * 1.01     # >= every half-width of the row's intervals
     slack = 2.0 ** -19 * (sq.max() + 2.0 * nb * nb.max()) + 1e-300                # float32 rounding in the chunk filter
     cap, m = capacity or max(8 * k, k + 64), (n if far else 0)
@@ -722,10 +746,10 @@ def _knn_scan(x: np.ndarray, k: int, precision: str, memory_budget: int, capacit
     scan, parts, sq32 = _k("_scan_gram"), 2 * _n_threads(), sq.astype(np.float32)
     for r0 in range(0, n, rows):      # block row r0:r1 against the items from r0 on (its diagonal block included)
         r1 = min(n, r0 + rows)
-        gram(r0, r1)   # into buf[:r1 - r0, :n - r0]; the kernel always gets the whole buffer (one compiled layout)
-        tasks = [(a0, a1, 0, 0) for a0, a1 in _ranges(r1 - r0, parts)]       # rows, then column chunks: disjoint
-        tasks += [(0, 0, c0, c1) for c0, c1 in _ranges((n - r1 + 63) // 64, parts)]
-        _parallel(lambda a0, a1, c0, c1: scan(buf, r1 - r0, n - r0, r0, r0, r1 - r0, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack,
+        gram(r0, r1)   # buf[a, b] for b from a's sub-block on; the kernel always gets the whole buffer (one compiled layout)
+        tasks = [(64 * a0, min(r1 - r0, 64 * a1), 0, 0) for a0, a1 in _ranges((r1 - r0 + 63) // 64, parts)]   # rows, then columns
+        tasks += [(0, 0, c0, c1) for c0, c1 in _ranges((n - r1 + 63) // 64, parts)]                            # after the block
+        _parallel(lambda a0, a1, c0, c1: scan(buf, r1 - r0, n - r0, r0, sub, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack,
                                               *near, *farthest, a0, a1, c0, c1), tasks)
     refine = _k("_refine_knn")
     def best(state, sign, kk):
