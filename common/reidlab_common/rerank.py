@@ -30,11 +30,12 @@ def _reciprocal(knn, i, k_cols, out):
     n = 0
     for t in range(k_cols):
         j = knn[i, t]
-        for u in range(k_cols):
-            if knn[j, u] == i:
-                out[n] = j
-                n += 1
-                break
+        r = knn[j, :k_cols]
+        hit = 0
+        for u in range(r.shape[0]): hit += r[u] == i       # a count, not a search with a break: it vectorises
+        if hit > 0:
+            out[n] = j
+            n += 1
     return n
 
 def _insert_sorted(buf, n, v):
@@ -59,11 +60,11 @@ def _expansion_sets(knn, k_cols, h_cols, lo, hi, scratch, lengths):
         for t in range(n_r):
             n_c = _reciprocal(knn, r_set[t], h_cols, c_set)
             common = 0
-            for a in range(n_c):
-                for b in range(n_r):
-                    if c_set[a] == r_set[b]:
-                        common += 1
-                        break
+            r = r_set[:n_r]
+            for a in range(n_c):                             # counts, not searches with a break: they vectorise
+                m = 0
+                for b in range(r.shape[0]): m += r[b] == c_set[a]
+                common += m > 0
             if common > two_thirds * n_c:
                 for a in range(n_c): n_e = _insert_sorted(row, n_e, c_set[a])
         lengths[i] = n_e
@@ -580,11 +581,14 @@ def _col_side(s, ra, rb, base, end, r0, c0, sq_lo, sq, sq32, nb, rho, coef, rel,
         for a in range(ra, rb):
             i = r0 + a
             row = s[a]
-            if _col_hits(row, sq32[i], wn[b0 - base:b1 - base], wf[b0 - base:b1 - base], b0, b1) == 0: continue
+            hits = _col_hits(row, sq32[i], wn[b0 - base:b1 - base], wf[b0 - base:b1 - base], b0, b1)
+            if hits == 0: continue
             ci = 2.0 * nb[i]
             for b in range(b0, b1):
+                if hits == 0: break                          # every entry that passes was counted
                 key32 = sq32[i] - np.float32(2.0) * row[b]
                 if key32 > wn[b - base] and key32 < wf[b - base]: continue
+                hits -= 1
                 j = c0 + b
                 v = np.float64(row[b])
                 e = ci * (rho[i] + rho[j] + coef) * nb[j] + 2.0 * rel * abs(v)
@@ -617,9 +621,14 @@ def _scan_gram(s, nr, nc, r0, sub, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, s
         for b0 in range((a // sub) * sub, nc, width):
             w = min(width, nc - b0)
             t_near, t_far = tk[i] + e_row[i] + slack[i], (-f_tk[i] - e_row[i] - slack[i] if far else np.inf)
-            if _row_hits(row, sqc, b0, b0 + w, np.float32(t_near), np.float32(t_far)) == 0: continue   # slack covers the rounding
+            n32, f32 = np.float32(t_near), np.float32(t_far)    # slack covers the rounding
+            hits = _row_hits(row, sqc, b0, b0 + w, n32, f32)
+            if hits == 0: continue
             for b in range(w):                               # the entries that pass the float32 test get their interval
+                if hits == 0: break                          # (the thresholds only fall: no entry after the counted ones passes)
                 key32 = sqc[b0 + b] - np.float32(2.0) * row[b0 + b]
+                if key32 > n32 and key32 < f32: continue
+                hits -= 1
                 if key32 > t_near and key32 < t_far: continue
                 j = r0 + b0 + b
                 v = np.float64(row[b0 + b])
