@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .core import ReidlabError
-from .rerank import DistanceHistogram, SparseDistance
+from .rerank import DistanceHistogram, SparseDistance, _compiled
 
 # %% auto #0
 __all__ = ['adaptive_eps', 'adaptive_eps_cutoff', 'dbscan', 'cannot_link_dbscan']
@@ -57,16 +57,63 @@ def adaptive_eps_cutoff(rho: float = 1.6e-3, bound: Callable[[float], float] | N
         return t if bound is None else float(bound(t))
     return rule
 
+# %% ../../nbs/common/09_cluster.ipynb #a102b405
+def _dbscan_csr(indptr, indices, data, eps, min_samples, labels, stack):
+    """scikit-learn's DBSCAN on a sparse precomputed distance (CSR), into `labels` (all -1 on entry). Neighbours: the stored
+    entries <= eps, and the point itself unless its own stored distance is above eps (scikit-learn makes the diagonal
+    explicit). Clusters grow depth-first from each unlabelled core point in index order; a border point takes the first
+    cluster that reaches it. `stack` holds at least nnz + 1 items"""
+    n = labels.shape[0]
+    core = np.zeros(n, np.bool_)
+    for i in range(n):
+        c = 0
+        own = 1
+        for p in range(indptr[i], indptr[i + 1]):
+            if indices[p] == i: own = 1 if data[p] <= eps else 0
+            elif data[p] <= eps: c += 1
+        core[i] = c + own >= min_samples
+    label = 0
+    for i0 in range(n):
+        if labels[i0] != -1 or not core[i0]: continue
+        top = 0
+        i = i0
+        while True:
+            if labels[i] == -1:
+                labels[i] = label
+                if core[i]:
+                    for p in range(indptr[i], indptr[i + 1]):
+                        v = indices[p]
+                        if data[p] <= eps and labels[v] == -1:
+                            stack[top] = v
+                            top += 1
+            if top == 0: break
+            top -= 1
+            i = stack[top]
+        label += 1
+
+
 # %% ../../nbs/common/09_cluster.ipynb #481eb8f5
 def dbscan(dist: SparseDistance | np.ndarray, eps: float, min_samples: int = 4, n_jobs: int | None = None,
            self_neighbour: bool = True) -> np.ndarray:
-    "sklearn DBSCAN labels (-1 = noise) on a precomputed distance, sparse (radius graph) or dense"
-    from sklearn.cluster import DBSCAN
+    """sklearn DBSCAN labels (-1 = noise) on a precomputed distance: sparse (its radius graph, compiled) or dense
+    (scikit-learn itself, with `n_jobs`)"""
     if not eps > 0: raise ReidlabError(f"eps must be > 0, got {eps!r}")
     if min_samples < 1: raise ReidlabError(f"min_samples must be >= 1, got {min_samples!r}")
-    x = dist.radius_graph(eps) if isinstance(dist, SparseDistance) else np.asarray(dist)
     ms = min_samples if self_neighbour else min_samples + 1
-    return DBSCAN(eps=eps, min_samples=ms, metric="precomputed", n_jobs=n_jobs).fit_predict(x)
+    if isinstance(dist, SparseDistance):
+        g = dist.radius_graph(eps)
+        labels = np.full(g.shape[0], -1, np.int64)
+        _dbscan_kernel()(g.indptr.astype(np.int64), g.indices.astype(np.int64), g.data, np.float32(eps), ms, labels,
+                         np.empty(g.nnz + 1, np.int64))
+        return labels
+    from sklearn.cluster import DBSCAN
+    return DBSCAN(eps=eps, min_samples=ms, metric="precomputed", n_jobs=n_jobs).fit_predict(np.asarray(dist))
+
+def _dbscan_kernel():
+    if "k" not in _DBSCAN: _DBSCAN["k"] = _compiled(_dbscan_csr)
+    return _DBSCAN["k"]
+
+_DBSCAN: dict = {}
 
 # %% ../../nbs/common/09_cluster.ipynb #1fcc1895
 def _neighbourhoods(dist, eps: float) -> list[set]:

@@ -86,6 +86,28 @@ def test_dbscan_self_neighbour():
     for ms in (2, 4):
         assert np.array_equal(dbscan(sparse, 0.5, ms, self_neighbour=False), dbscan(sparse.toarray(), 0.5, ms + 1))
 
+# %% ../../nbs/common/09_cluster.ipynb #677cb62f
+def test_dbscan_kernel_equals_sklearn():
+    import scipy.sparse as sp
+    shapes = set()
+    for seed in range(12):
+        rng = np.random.default_rng(seed)
+        n = int(rng.integers(5, 120))
+        d = rng.random((n, n)).astype(np.float32) * rng.choice([0.6, 1.0])
+        d[rng.random((n, n)) < 0.1] = 0                              # some stored zeros
+        keep = rng.random((n, n)) < rng.uniform(2, 10) / n           # a few stored entries per row
+        if seed % 2: d = np.minimum(d, d.T); keep = keep | keep.T   # symmetric half the time
+        np.fill_diagonal(keep, rng.random(n) < 0.5)                 # the diagonal stored for some points ...
+        np.fill_diagonal(d, np.where(rng.random(n) < 0.3, 0.9, 0.0))  # ... sometimes above eps
+        r, c = np.nonzero(keep)
+        m = sp.csr_matrix((d[r, c], (r, c)), shape=(n, n))
+        for eps, ms in itertools.product((0.1, 0.3, 0.5), (1, 2, 3, 5)):
+            g = SparseDistance(m).radius_graph(eps)
+            want = DBSCAN(eps=eps, min_samples=ms, metric="precomputed").fit_predict(g)
+            assert np.array_equal(dbscan(SparseDistance(m), eps, ms), want), (seed, eps, ms)
+            shapes.add((int(want.max()) + 1 > 1, bool((want == -1).any())))
+    assert shapes == {(True, True), (True, False), (False, True), (False, False)}   # several clusters, noise, and neither
+
 # %% ../../nbs/common/09_cluster.ipynb #9dea93f5
 def test_icdbscan_without_links_equals_dbscan():
     rng = np.random.default_rng(2)
