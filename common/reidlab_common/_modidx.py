@@ -761,6 +761,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                        'reidlab_common.rerank._knn_and_row_max': ( 'rerank.html#_knn_and_row_max',
                                                                                    'reidlab_common/rerank.py'),
                                        'reidlab_common.rerank._knn_scan': ('rerank.html#_knn_scan', 'reidlab_common/rerank.py'),
+                                       'reidlab_common.rerank._load': ('rerank.html#_load', 'reidlab_common/rerank.py'),
                                        'reidlab_common.rerank._n_threads': ('rerank.html#_n_threads', 'reidlab_common/rerank.py'),
                                        'reidlab_common.rerank._neighbour_columns': ( 'rerank.html#_neighbour_columns',
                                                                                      'reidlab_common/rerank.py'),

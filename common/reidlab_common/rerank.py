@@ -158,7 +158,7 @@ def _pair_dots(f, i, j, out, lo, hi):
 
 # %% ../../nbs/common/08_rerank.ipynb #05834bbe
 _KERNELS: dict = {}
-_HELPERS = ("_reciprocal", "_insert_sorted", "_push_bound", "_offer", "_row_hits", "_col_hits", "_col_side", "_shell_sort")   # called from kernels
+_HELPERS = ("_reciprocal", "_insert_sorted", "_push_bound", "_offer", "_load", "_row_hits", "_col_hits", "_col_side", "_shell_sort")   # called from kernels
 _FAST = dict(fastmath={"reassoc", "contract"})
 _FLAGS = {"_pair_dots": _FAST, "_refine_knn": _FAST}
 
@@ -550,30 +550,40 @@ def _offer(i, j, lo, hi, thr, tk, cand_idx, cand_lo, cand_cnt, overflow):
     cand_lo[i, c] = lo
     cand_cnt[i] = c + 1
 
-def _row_hits(row, sq, b0, b1, t_near, t_far):
-    "How many b in b0..b1 have sq[b] - 2 row[b] <= t_near or >= t_far (float32; a count, so that the loop vectorises)"
-    r, q = row[b0:b1], sq[b0:b1]        # slices: indices from 0, no wrap-around test in the loop
+def _load(s16, s32, a, b0, b1, tmpu, tmpf):
+    """Entries b0..b1 of row a of the block as float32, into tmpf[:b1 - b0] (tmpu: the same memory as uint32). The block is
+    s16 (bfloat16 bits: the value is those bits << 16) when it has rows, else s32"""
+    if s16.shape[0] > 0:
+        r = s16[a, b0:b1]
+        for b in range(r.shape[0]): tmpu[b] = np.uint32(r[b]) << 16
+    else:
+        r32 = s32[a, b0:b1]
+        for b in range(r32.shape[0]): tmpf[b] = r32[b]
+
+def _row_hits(r, q, t_near, t_far):
+    "How many b have q[b] - 2 r[b] <= t_near or >= t_far (float32; a count, so that the loop vectorises)"
     c = 0
     for b in range(r.shape[0]):
         v = q[b] - np.float32(2.0) * r[b]
         c += (v <= t_near) | (v >= t_far)
     return c
 
-def _col_hits(row, sq_i, wn, wf, b0, b1):
-    "How many b in b0..b1 have sq_i - 2 row[b] <= wn[b - b0] or >= wf[b - b0] (float32, as `_row_hits`)"
-    r = row[b0:b1]
+def _col_hits(r, sq_i, wn, wf):
+    "How many b have sq_i - 2 r[b] <= wn[b] or >= wf[b] (float32, as `_row_hits`)"
     c = 0
     for b in range(r.shape[0]):
         v = sq_i - np.float32(2.0) * r[b]
         c += (v <= wn[b]) | (v >= wf[b])
     return c
 
-def _col_side(s, ra, rb, base, end, r0, c0, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack, thr, tk, cand_idx, cand_lo,
+def _col_side(s16, s32, ra, rb, base, end, r0, c0, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack, thr, tk, cand_idx, cand_lo,
               cand_cnt, overflow, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over):
-    """Offer the entries s[ra:rb, base:end] (items r0 + a against c0 + b) to the columns' own lists, chunk of 64 columns by
-    chunk, so that the chunk's lists stay in cache while every row is offered to them"""
+    """Offer the block's entries [ra:rb, base:end] (items r0 + a against c0 + b) to the columns' own lists, chunk of 64
+    columns by chunk, so that the chunk's lists stay in cache while every row is offered to them"""
     width = 64
     far = f_thr.shape[0] > 0
+    tmpu = np.empty(width, np.uint32)
+    tmpf = tmpu.view(np.float32)
     wn = np.empty(end - base, np.float32)                    # each column's float32 thresholds, kept up to date
     wf = np.empty(end - base, np.float32)
     for b in range(base, end):
@@ -584,17 +594,17 @@ def _col_side(s, ra, rb, base, end, r0, c0, sq_lo, sq, sq32, nb, rho, coef, rel,
         b1 = min(b0 + width, end)
         for a in range(ra, rb):
             i = r0 + a
-            row = s[a]
-            hits = _col_hits(row, sq32[i], wn[b0 - base:b1 - base], wf[b0 - base:b1 - base], b0, b1)
+            _load(s16, s32, a, b0, b1, tmpu, tmpf)
+            hits = _col_hits(tmpf[:b1 - b0], sq32[i], wn[b0 - base:b1 - base], wf[b0 - base:b1 - base])
             if hits == 0: continue
             ci = 2.0 * nb[i]
             for b in range(b0, b1):
                 if hits == 0: break                          # every entry that passes was counted
-                key32 = sq32[i] - np.float32(2.0) * row[b]
+                key32 = sq32[i] - np.float32(2.0) * tmpf[b - b0]
                 if key32 > wn[b - base] and key32 < wf[b - base]: continue
                 hits -= 1
                 j = c0 + b
-                v = np.float64(row[b])
+                v = np.float64(tmpf[b - b0])
                 e = ci * (rho[i] + rho[j] + coef) * nb[j] + 2.0 * rel * abs(v)
                 lo = sq_lo[i] - 2.0 * v - e
                 hi = lo + 2.0 * e + 2.0 * (sq[i] - sq_lo[i])
@@ -605,37 +615,39 @@ def _col_side(s, ra, rb, base, end, r0, c0, sq_lo, sq, sq32, nb, rho, coef, rel,
                     _offer(j, i, -hi, -lo, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over)
                     wf[b - base] = min(max(-f_tk[j] - e_row[j] - slack[j], -3e38), 3e38)
 
-def _scan_gram(s, nr, nc, r0, sub, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack, thr, tk, cand_idx, cand_lo, cand_cnt,
+def _scan_gram(s16, s32, nr, nc, r0, sub, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack, thr, tk, cand_idx, cand_lo, cand_cnt,
                overflow, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over, a0, a1, ch0, ch1):
-    """Offer the Gram block of the items r0..r0+nr against r0..r0+nc (s: the whole C-contiguous buffer) to its rows a0..a1
-    and to its columns. The block was computed in sub-blocks of `sub` rows, each from its own diagonal on: s[a, b] exists
-    for b >= (a // sub) sub. Rows a0..a1 (a0 a multiple of 64) take their entries from there on; the pairs with an earlier
-    sub-block of the block reach those rows' items as columns, from the same task; the columns after the block
-    (chunks ch0..ch1 of 64) take all nr rows. A chunk is skipped when its float32 keys |x_j|² - 2 s, widened by e_row + slack,
-    cannot reach the threshold; otherwise each entry gets the certified interval [lo, hi] of its key,
-    e = 2 ((ρ_i + ρ_j + coef) |x_i| |x_j| + rel |s|). f_*: the same for the largest key (the farthest item, keys
-    negated), used when f_thr has rows"""
+    """Offer the Gram block of the items r0..r0+nr against r0..r0+nc (the whole C-contiguous buffer: s16, bfloat16 bits, when
+    it has rows, else s32) to its rows a0..a1 and to its columns. The block was computed in sub-blocks of `sub` rows, each
+    from its own diagonal on: entry [a, b] exists for b >= (a // sub) sub. Rows a0..a1 (a0 a multiple of 64) take their
+    entries from there on; the pairs with an earlier sub-block of the block reach those rows' items as columns, from the
+    same task; the columns after the block (chunks ch0..ch1 of 64) take all nr rows. A chunk is skipped when its float32 keys
+    |x_j|² - 2 s, widened by e_row + slack, cannot reach the threshold; otherwise each entry gets the certified interval
+    [lo, hi] of its key, e = 2 ((ρ_i + ρ_j + coef) |x_i| |x_j| + rel |s|). f_*: the same for the largest key (the farthest
+    item, keys negated), used when f_thr has rows"""
     width = 64
     far = f_thr.shape[0] > 0
     sqc = sq32[r0:]
+    tmpu = np.empty(width, np.uint32)
+    tmpf = tmpu.view(np.float32)
     for a in range(a0, a1):                                  # rows: item i against the items from its sub-block on
         i = r0 + a
-        row = s[a]
         ci = 2.0 * nb[i]
         for b0 in range((a // sub) * sub, nc, width):
             w = min(width, nc - b0)
             t_near, t_far = tk[i] + e_row[i] + slack[i], (-f_tk[i] - e_row[i] - slack[i] if far else np.inf)
             n32, f32 = np.float32(t_near), np.float32(t_far)    # slack covers the rounding
-            hits = _row_hits(row, sqc, b0, b0 + w, n32, f32)
+            _load(s16, s32, a, b0, b0 + w, tmpu, tmpf)
+            hits = _row_hits(tmpf[:w], sqc[b0:b0 + w], n32, f32)
             if hits == 0: continue
             for b in range(w):                               # the entries that pass the float32 test get their interval
                 if hits == 0: break                          # (the thresholds only fall: no entry after the counted ones passes)
-                key32 = sqc[b0 + b] - np.float32(2.0) * row[b0 + b]
+                key32 = sqc[b0 + b] - np.float32(2.0) * tmpf[b]
                 if key32 > n32 and key32 < f32: continue
                 hits -= 1
                 if key32 > t_near and key32 < t_far: continue
                 j = r0 + b0 + b
-                v = np.float64(row[b0 + b])
+                v = np.float64(tmpf[b])
                 e = ci * (rho[i] + rho[j] + coef) * nb[j] + 2.0 * rel * abs(v)
                 lo = sq_lo[j] - 2.0 * v - e
                 hi = lo + 2.0 * e + 2.0 * (sq[j] - sq_lo[j])
@@ -648,12 +660,12 @@ def _scan_gram(s, nr, nc, r0, sub, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, s
     for b0 in range(a0, a1, width):                          # the same items as columns: rows of the earlier sub-blocks
         q = (b0 // sub) * sub
         if q > 0:
-            _col_side(s, 0, q, b0, min(b0 + width, a1), r0, r0, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack, thr, tk, cand_idx,
-                      cand_lo, cand_cnt, overflow, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over)
+            _col_side(s16, s32, 0, q, b0, min(b0 + width, a1), r0, r0, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack, thr, tk,
+                      cand_idx, cand_lo, cand_cnt, overflow, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over)
     base, end = nr + ch0 * width, min(nc, nr + ch1 * width)  # columns after the block: item j against all nr rows
     if end > base:
-        _col_side(s, 0, nr, base, end, r0, r0, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack, thr, tk, cand_idx, cand_lo, cand_cnt,
-                  overflow, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over)
+        _col_side(s16, s32, 0, nr, base, end, r0, r0, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack, thr, tk, cand_idx, cand_lo,
+                  cand_cnt, overflow, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over)
 
 def _row_norms(x, r, blk, sq, sq_r, res, lo, hi):
     """Rows lo..hi of x and of its rounded copy r: |x|², |r|² and |x - r|² in float64, summed in blocks of blk terms
@@ -746,18 +758,14 @@ def _knn_scan(x: np.ndarray, k: int, precision: str, memory_budget: int, capacit
     assert sub_rows % 64 == 0, sub_rows
     sub = min(rows, sub_rows)   # the products run in sub-blocks (512 rows: the fastest shape here), each from its diagonal on
     if precision == "bfloat16":   # products of bf16 inputs summed in float32, the output rounded to bf16 (relative 2^-8)
-        rel = 2.0 ** -8
-        bbuf, fbuf = torch.empty((rows, n), dtype=torch.bfloat16), torch.empty((rows, n))
-        buf = fbuf.numpy()
+        rel, bbuf = 2.0 ** -8, torch.empty((rows, n), dtype=torch.bfloat16)
+        s16, s32 = bbuf.view(torch.int16).numpy().view(np.uint16), np.empty((0, 0), np.float32)   # the kernel reads the bf16 bits
         def gram(r0, r1):
-            for q in range(r0, r1, sub):
-                o = (slice(q - r0, min(r1, q + sub) - r0), slice(q - r0, n - r0))
-                torch.mm(xb[q:min(r1, q + sub)], xb[q:].T, out=bbuf[o])
-                fbuf[o].copy_(bbuf[o])
+            for q in range(r0, r1, sub): torch.mm(xb[q:min(r1, q + sub)], xb[q:].T, out=bbuf[q - r0:min(r1, q + sub) - r0, q - r0:n - r0])
     else:
-        rel, buf = 0.0, np.empty((rows, n), np.float32)
+        rel, s16, s32 = 0.0, np.empty((0, 0), np.uint16), np.empty((rows, n), np.float32)
         def gram(r0, r1):
-            for q in range(r0, r1, sub): np.matmul(x32[q:min(r1, q + sub)], x32[q:].T, out=buf[q - r0:min(r1, q + sub) - r0, q - r0:n - r0])
+            for q in range(r0, r1, sub): np.matmul(x32[q:min(r1, q + sub)], x32[q:].T, out=s32[q - r0:min(r1, q + sub) - r0, q - r0:n - r0])
     e_row = 2.0 * nb * nb.max() * (rho + rho.max() + coef + 1.01 * rel) * 1.01     # >= every half-width of the row's intervals
     slack = 2.0 ** -19 * (sq.max() + 2.0 * nb * nb.max()) + 1e-300                # float32 rounding in the chunk filter
     cap, m = capacity or max(8 * k, k + 64), (n if far else 0)
@@ -769,10 +777,10 @@ def _knn_scan(x: np.ndarray, k: int, precision: str, memory_budget: int, capacit
     scan, parts, sq32 = _k("_scan_gram"), 2 * _n_threads(), sq.astype(np.float32)
     for r0 in range(0, n, rows):      # block row r0:r1 against the items from r0 on (its diagonal block included)
         r1 = min(n, r0 + rows)
-        gram(r0, r1)   # buf[a, b] for b from a's sub-block on; the kernel always gets the whole buffer (one compiled layout)
+        gram(r0, r1)   # entry [a, b] for b from a's sub-block on; the kernel always gets the whole buffer (one compiled layout)
         tasks = [(64 * a0, min(r1 - r0, 64 * a1), 0, 0) for a0, a1 in _ranges((r1 - r0 + 63) // 64, parts)]   # rows, then columns
         tasks += [(0, 0, c0, c1) for c0, c1 in _ranges((n - r1 + 63) // 64, parts)]                            # after the block
-        _parallel(lambda a0, a1, c0, c1: scan(buf, r1 - r0, n - r0, r0, sub, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack,
+        _parallel(lambda a0, a1, c0, c1: scan(s16, s32, r1 - r0, n - r0, r0, sub, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack,
                                               *near, *farthest, a0, a1, c0, c1), tasks)
     refine = _k("_refine_knn")
     def best(state, sign, kk, order):
