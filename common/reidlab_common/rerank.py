@@ -667,11 +667,17 @@ def _scan_gram(s16, s32, nr, nc, r0, sub, sq_lo, sq, sq32, nb, rho, coef, rel, e
         _col_side(s16, s32, 0, nr, base, end, r0, r0, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack, thr, tk, cand_idx, cand_lo,
                   cand_cnt, overflow, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over)
 
-def _row_norms(x, r, blk, sq, sq_r, res, lo, hi):
-    """Rows lo..hi of x and of its rounded copy r: |x|², |r|² and |x - r|² in float64, summed in blocks of blk terms
-    (relative error below (2 blk + 4) 2^-53 for up to blk² terms)"""
+def _row_norms(x, r16, r32, blk, sq, sq_r, res, lo, hi):
+    """Rows lo..hi of x and of its rounded copy r (r16: bfloat16 bits, when it has rows, else r32): |x|², |r|² and |x - r|²
+    in float64, summed in blocks of blk terms (relative error below (2 blk + 4) 2^-53 for up to blk² terms)"""
     d = x.shape[1]
+    tmpu = np.empty(d, np.uint32)
+    r = tmpu.view(np.float32)
     for i in range(lo, hi):
+        if r16.shape[0] > 0:
+            for t in range(d): tmpu[t] = np.uint32(r16[i, t]) << 16
+        else:
+            for t in range(d): r[t] = r32[i, t]
         a = 0.0
         b = 0.0
         c = 0.0
@@ -681,7 +687,7 @@ def _row_norms(x, r, blk, sq, sq_r, res, lo, hi):
             pc = 0.0
             for t in range(t0, min(t0 + blk, d)):
                 u = np.float64(x[i, t])
-                v = np.float64(r[i, t])
+                v = np.float64(r[t])
                 pa += u * u
                 pb += v * v
                 pc += (u - v) * (u - v)
@@ -744,12 +750,10 @@ def _knn_scan(x: np.ndarray, k: int, precision: str, memory_budget: int, capacit
     if precision == "auto": precision = "bfloat16" if _cpu_has_bf16() else "float32"
     x32 = np.ascontiguousarray(x, dtype=np.float32)
     xb = torch.from_numpy(x32).to(torch.bfloat16) if precision == "bfloat16" else None
-    sq, sq_r, res = np.empty(n), np.empty(n), np.empty(n)   # |x|², |bf16(x)|², |x - bf16(x)|² in float64, in row chunks
+    sq, sq_r, res = np.empty(n), np.empty(n), np.empty(n)   # |x|², |bf16(x)|², |x - bf16(x)|² in float64
     norms, blk = _k("_row_norms"), int(np.ceil(np.sqrt(d)))
-    for s0 in range(0, n, 4096):
-        s1 = min(n, s0 + 4096)
-        r = xb[s0:s1].float().numpy() if xb is not None else x32[s0:s1]      # the rounded rows the products will use
-        _parallel(lambda lo, hi: norms(x[s0:s1], r, blk, sq[s0:s1], sq_r[s0:s1], res[s0:s1], lo, hi), _ranges(s1 - s0, _n_threads()))
+    r16 = xb.view(torch.int16).numpy().view(np.uint16) if xb is not None else np.empty((0, 0), np.uint16)   # the rows the products use
+    _parallel(lambda lo, hi: norms(x, r16, x32, blk, sq, sq_r, res, lo, hi), _ranges(n, 4 * _n_threads()))
     nb = np.maximum(np.sqrt(sq), np.sqrt(sq_r))      # bounds both |x| and the rounded |x|
     sq_lo = sq * (1 - max(2.0 ** -44, (2 * blk + 4) * 2.0 ** -53))   # float64 rounding of the sums and keys, on the safe side
     coef = 2.0 * d * 2.0 ** -24 + 2.0 ** -44          # float32 accumulation error, per |x_i||x_j|
