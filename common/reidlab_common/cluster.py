@@ -5,6 +5,7 @@
 # %% ../../nbs/common/09_cluster.ipynb #8b2b1297
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from typing import Callable, Sequence
@@ -58,20 +59,17 @@ def adaptive_eps_cutoff(rho: float = 1.6e-3, bound: Callable[[float], float] | N
     return rule
 
 # %% ../../nbs/common/09_cluster.ipynb #a102b405
-def _dbscan_csr(indptr, indices, data, eps, min_samples, labels, stack):
-    """scikit-learn's DBSCAN on a sparse precomputed distance (CSR), into `labels` (all -1 on entry). Neighbours: the stored
-    entries <= eps, and the point itself unless its own stored distance is above eps (scikit-learn makes the diagonal
-    explicit). Clusters grow depth-first from each unlabelled core point in index order; a border point takes the first
-    cluster that reaches it. `stack` holds at least nnz + 1 items"""
+def _dbscan_csr(indptr, indices, min_samples, labels, stack):
+    """scikit-learn's DBSCAN on a radius graph (CSR of the pairs within eps), into `labels` (all -1 on entry). Neighbours:
+    the stored entries, and the point itself once, stored or not (scikit-learn makes the diagonal explicit). Clusters
+    grow depth-first from each unlabelled core point in index order; a border point takes the first cluster that reaches
+    it. `stack` holds at least nnz + 1 items"""
     n = labels.shape[0]
     core = np.zeros(n, np.bool_)
     for i in range(n):
-        c = 0
-        own = 1
-        for p in range(indptr[i], indptr[i + 1]):
-            if indices[p] == i: own = 1 if data[p] <= eps else 0
-            elif data[p] <= eps: c += 1
-        core[i] = c + own >= min_samples
+        c = 1                                    # the point itself
+        for p in range(indptr[i], indptr[i + 1]): c += indices[p] != i
+        core[i] = c >= min_samples
     label = 0
     for i0 in range(n):
         if labels[i0] != -1 or not core[i0]: continue
@@ -83,7 +81,7 @@ def _dbscan_csr(indptr, indices, data, eps, min_samples, labels, stack):
                 if core[i]:
                     for p in range(indptr[i], indptr[i + 1]):
                         v = indices[p]
-                        if data[p] <= eps and labels[v] == -1:
+                        if labels[v] == -1:
                             stack[top] = v
                             top += 1
             if top == 0: break
@@ -103,17 +101,13 @@ def dbscan(dist: SparseDistance | np.ndarray, eps: float, min_samples: int = 4, 
     if isinstance(dist, SparseDistance):
         g = dist.radius_graph(eps)
         labels = np.full(g.shape[0], -1, np.int64)
-        _dbscan_kernel()(g.indptr.astype(np.int64), g.indices.astype(np.int64), g.data, np.float32(eps), ms, labels,
-                         np.empty(g.nnz + 1, np.int64))
+        _dbscan_kernel()(g.indptr.astype(np.int64), g.indices.astype(np.int64), ms, labels, np.empty(g.nnz + 1, np.int64))
         return labels
     from sklearn.cluster import DBSCAN
     return DBSCAN(eps=eps, min_samples=ms, metric="precomputed", n_jobs=n_jobs).fit_predict(np.asarray(dist))
 
-def _dbscan_kernel():
-    if "k" not in _DBSCAN: _DBSCAN["k"] = _compiled(_dbscan_csr)
-    return _DBSCAN["k"]
-
-_DBSCAN: dict = {}
+@functools.cache
+def _dbscan_kernel(): return _compiled(_dbscan_csr)
 
 # %% ../../nbs/common/09_cluster.ipynb #1fcc1895
 def _neighbourhoods(dist, eps: float) -> list[set]:
