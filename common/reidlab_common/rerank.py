@@ -550,6 +550,8 @@ def _offer(i, j, lo, hi, thr, tk, cand_idx, cand_lo, cand_cnt, overflow):
     cand_lo[i, c] = lo
     cand_cnt[i] = c + 1
 
+_CHUNK = 128   # entries per chunk of the scan's filter (a count over 128 keys, then one by one if any passes)
+
 def _load(s16, s32, a, b0, b1, tmpu, tmpf):
     """Entries b0..b1 of row a of the block as float32, into tmpf[:b1 - b0] (tmpu: the same memory as uint32). The block is
     s16 (bfloat16 bits: the value is those bits << 16) when it has rows, else s32"""
@@ -578,9 +580,9 @@ def _col_hits(r, sq_i, wn, wf):
 
 def _col_side(s16, s32, ra, rb, base, end, r0, c0, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack, thr, tk, cand_idx, cand_lo,
               cand_cnt, overflow, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over):
-    """Offer the block's entries [ra:rb, base:end] (items r0 + a against c0 + b) to the columns' own lists, chunk of 64
+    """Offer the block's entries [ra:rb, base:end] (items r0 + a against c0 + b) to the columns' own lists, chunk of _CHUNK
     columns by chunk, so that the chunk's lists stay in cache while every row is offered to them"""
-    width = 64
+    width = _CHUNK
     far = f_thr.shape[0] > 0
     tmpu = np.empty(width, np.uint32)
     tmpf = tmpu.view(np.float32)
@@ -619,13 +621,13 @@ def _scan_gram(s16, s32, nr, nc, r0, sub, sq_lo, sq, sq32, nb, rho, coef, rel, e
                overflow, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over, a0, a1, ch0, ch1):
     """Offer the Gram block of the items r0..r0+nr against r0..r0+nc (the whole C-contiguous buffer: s16, bfloat16 bits, when
     it has rows, else s32) to its rows a0..a1 and to its columns. The block was computed in sub-blocks of `sub` rows, each
-    from its own diagonal on: entry [a, b] exists for b >= (a // sub) sub. Rows a0..a1 (a0 a multiple of 64) take their
+    from its own diagonal on: entry [a, b] exists for b >= (a // sub) sub. Rows a0..a1 (a0 a multiple of _CHUNK) take their
     entries from there on; the pairs with an earlier sub-block of the block reach those rows' items as columns, from the
-    same task; the columns after the block (chunks ch0..ch1 of 64) take all nr rows. A chunk is skipped when its float32 keys
+    same task; the columns after the block (chunks ch0..ch1 of _CHUNK) take all nr rows. A chunk is skipped when its float32 keys
     |x_j|² - 2 s, widened by e_row + slack, cannot reach the threshold; otherwise each entry gets the certified interval
     [lo, hi] of its key, e = 2 ((ρ_i + ρ_j + coef) |x_i| |x_j| + rel |s|). f_*: the same for the largest key (the farthest
     item, keys negated), used when f_thr has rows"""
-    width = 64
+    width = _CHUNK
     far = f_thr.shape[0] > 0
     sqc = sq32[r0:]
     tmpu = np.empty(width, np.uint32)
@@ -742,8 +744,8 @@ def _knn_scan(x: np.ndarray, k: int, precision: str, memory_budget: int, capacit
               sub_rows: int = 512):
     """The k nearest rows of every row of x (float32 or float64; self included, float64 distances, ties by index) and, with
     `far`, every row's largest squared distance, from one pass over the upper triangle of the Gram matrix:
-    (squared distances float32, indices int64, row maxima float64 or None). `sub_rows` (a multiple of 64): the height of
-    the products, each from its own diagonal block on"""
+    (squared distances float32, indices int64, row maxima float64 or None). `sub_rows`: the height of
+    the products, each from its own diagonal block on (a multiple of _CHUNK)"""
     import torch
     n, d = x.shape
     k = min(int(k), n)
@@ -759,7 +761,7 @@ def _knn_scan(x: np.ndarray, k: int, precision: str, memory_budget: int, capacit
     coef = 2.0 * d * 2.0 ** -24 + 2.0 ** -44          # float32 accumulation error, per |x_i||x_j|
     rho = np.sqrt(res) / np.maximum(nb, 1e-300) * (1 + 2.0 ** -20)   # input rounding (bf16, or float64 -> float32)
     rows = min(n, max(64, rows_per_chunk(n, 4, memory_budget)))
-    assert sub_rows % 64 == 0, sub_rows
+    assert sub_rows % _CHUNK == 0, sub_rows
     sub = min(rows, sub_rows)   # the products run in sub-blocks (512 rows: the fastest shape here), each from its diagonal on
     if precision == "bfloat16":   # products of bf16 inputs summed in float32, the output rounded to bf16 (relative 2^-8)
         rel, bbuf = 2.0 ** -8, torch.empty((rows, n), dtype=torch.bfloat16)
@@ -782,8 +784,9 @@ def _knn_scan(x: np.ndarray, k: int, precision: str, memory_budget: int, capacit
     for r0 in range(0, n, rows):      # block row r0:r1 against the items from r0 on (its diagonal block included)
         r1 = min(n, r0 + rows)
         gram(r0, r1)   # entry [a, b] for b from a's sub-block on; the kernel always gets the whole buffer (one compiled layout)
-        tasks = [(64 * a0, min(r1 - r0, 64 * a1), 0, 0) for a0, a1 in _ranges((r1 - r0 + 63) // 64, parts)]   # rows, then columns
-        tasks += [(0, 0, c0, c1) for c0, c1 in _ranges((n - r1 + 63) // 64, parts)]                            # after the block
+        c = _CHUNK
+        tasks = [(c * a0, min(r1 - r0, c * a1), 0, 0) for a0, a1 in _ranges((r1 - r0 + c - 1) // c, parts)]   # rows, then columns
+        tasks += [(0, 0, c0, c1) for c0, c1 in _ranges((n - r1 + c - 1) // c, parts)]                          # after the block
         _parallel(lambda a0, a1, c0, c1: scan(s16, s32, r1 - r0, n - r0, r0, sub, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack,
                                               *near, *farthest, a0, a1, c0, c1), tasks)
     refine = _k("_refine_knn")

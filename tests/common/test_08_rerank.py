@@ -109,8 +109,8 @@ def test_knn_scan_farthest_and_float64():
     ring = np.stack([np.cos(np.linspace(0, 2 * np.pi, 200, endpoint=False)), np.sin(np.linspace(0, 2 * np.pi, 200, endpoint=False))], 1)
     for x, k, kw in ((blobs.astype(np.float32), 21, {}), (blobs, 9, {}), (dup, 7, dict(capacity=7)), (ring.astype(np.float32), 5, {}),
                      (blobs.astype(np.float32), 4, dict(memory_budget=260 * 4 * 70)),
-                     (blobs.astype(np.float32), 9, dict(memory_budget=260 * 4 * 200, sub_rows=64)),    # sub-blocks 64, 64, 64, 8
-                     (blobs, 21, dict(sub_rows=64)), (dup, 7, dict(capacity=7, sub_rows=64, memory_budget=180 * 4 * 130))):
+                     (blobs.astype(np.float32), 9, dict(memory_budget=260 * 4 * 200, sub_rows=128)),    # sub-blocks 128, 72
+                     (blobs, 21, dict(sub_rows=128)), (dup, 7, dict(capacity=7, sub_rows=128, memory_budget=180 * 4 * 130))):
         for precision in ("float32", "bfloat16"):
             d, i, far = _knn_scan(x, k, precision, kw.get("memory_budget", 2**26), kw.get("capacity"), far=True, sub_rows=kw.get("sub_rows", 512))
             want_i, want_far = _brute(x, k)
