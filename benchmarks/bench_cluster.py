@@ -7,7 +7,7 @@ k1=30, k2=6, upstream neighbour quirk (k1 columns), eps from the smallest 0.16 %
     DBSCAN on the dense matrix, at --dense-n items (it does not fit at 32,621: ~13 GB);
   * sparse at the same N (labels must be identical) and at 32,621.
 
-  python benchmarks/bench_cluster.py [--quick] [--write] [--dim 2048] [--dense-n 4000]
+  python benchmarks/bench_cluster.py [--quick] [--write] [--dim 2048] [--dense-n 4000] [--settle SECONDS]
 
 --quick runs three cases at 1/10 of the size (dense, sparse at the same N, small clusters) and never writes RESULTS.md.
 """
@@ -70,6 +70,7 @@ def main():
     ap.add_argument("--dim", type=int, default=2048); ap.add_argument("--dense-n", type=int, default=4000)
     ap.add_argument("--case"); ap.add_argument("--scale", type=float, default=1.0); ap.add_argument("--n", type=int)
     ap.add_argument("--ids", type=int, default=None)
+    ap.add_argument("--settle", type=float, default=0.0, help="seconds of idle before each case (the previous case's load gone)")
     a = ap.parse_args()
     if a.case: return case(a.case.replace(":cold", ""), a.n, a.dim, a.ids)
     scale = 0.1 if a.quick else 1.0
@@ -87,6 +88,7 @@ def main():
     if a.quick: plan = plan[:2] + plan[3:4]     # dense, sparse at the same N, the small-cluster case: three small processes
     for kind, n, label in plan:
         print(f"running {kind} N={n} ...", file=sys.stderr, flush=True)
+        time.sleep(a.settle)
         ids = ["--ids", str(max(10, int(751 * scale)))] if kind == "sparse_market" else []
         r = run_case(__file__, kind.replace("_market", ""), scale, ["--n", str(n), "--dim", str(a.dim), *ids], cold=kind.endswith(":cold"))
         r["load"] = load_now()
@@ -102,7 +104,7 @@ def main():
                     f"{r['process_s']:.2f} / {r['process_cpu_s']:.2f} | {r['load']} | {fmt(r['peak_rss_gb'])} "
                     f"(before: {r['rss_gb_before']:.2f}) | {r['eps']:.4f} | {r['n_clusters']} / {r['noise']} | {r['ari']:.3f} | {same} | {ratio} |")
     cmd = "python benchmarks/bench_cluster.py" + (" --quick" if a.quick else "") + (" --write" if a.write else "") + \
-          (f" --dim {a.dim}" if a.dim != 2048 else "") + (f" --dense-n {a.dense_n}" if a.dense_n != 4000 else "")
+          (f" --dim {a.dim}" if a.dim != 2048 else "") + (f" --dense-n {a.dense_n}" if a.dense_n != 4000 else "") + (f" --settle {a.settle:g}" if a.settle else "")
     md = "\n".join([
         "## Jaccard distance and DBSCAN (reidlab_common.rerank / cluster)", "",
         f"Command: `{cmd}` ({'1/10 scale' if a.quick else 'full size'}; {header}).",
@@ -111,9 +113,11 @@ def main():
         "(`max_distance=adaptive_eps_cutoff()`); kNN by `exact_knn` (bf16 candidate products where the CPU has native bf16,",
         "float64 refinement) unless the row says faiss. The dense computation does not fit in memory at 32,621",
         "(≈13 GB of N×N arrays), so it runs at the smaller N, where the sparse path must give identical labels.",
-        "\"Whole process\": interpreter start, imports, kernel loading (a warm-up call on 200 items) or, in the fresh-install",
+        "\"Whole process\": interpreter start, imports, kernel loading (the same steps run first on 300 items) or, in the fresh-install",
         "row, compilation, generating the features, the call; wall and CPU seconds. \"load\": 1-minute load average when",
-        "the case ended; the 2 cores are shared, so compare ratios measured in the same run.", "", *rows])
+        "the case ended; the 2 cores are shared, so compare ratios measured in the same run." +
+        (f" Each case started after {a.settle:g} s of idle (`--settle`), so that the previous case's load had passed." if a.settle else ""),
+        "", *rows])
     print(md)
     if a.write and not a.quick: write_section("cluster", md)
 

@@ -12,8 +12,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .core import ReidlabError
-from .rerank import DistanceHistogram, SparseDistance, _compiled
+from .core import ReidlabError, compiled
+from .rerank import DistanceHistogram, SparseDistance
 
 # %% auto #0
 __all__ = ['adaptive_eps', 'adaptive_eps_cutoff', 'dbscan', 'cannot_link_dbscan']
@@ -107,7 +107,7 @@ def dbscan(dist: SparseDistance | np.ndarray, eps: float, min_samples: int = 4, 
     return DBSCAN(eps=eps, min_samples=ms, metric="precomputed", n_jobs=n_jobs).fit_predict(np.asarray(dist))
 
 @functools.cache
-def _dbscan_kernel(): return _compiled(_dbscan_csr)
+def _dbscan_kernel(): return compiled(_dbscan_csr)
 
 # %% ../../nbs/common/09_cluster.ipynb #1fcc1895
 def _neighbourhoods(dist, eps: float) -> list[set]:

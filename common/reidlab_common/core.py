@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import contextlib, json, logging, os, random, re, sys, tempfile, time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
 # %% auto #0
 __all__ = ['ReidlabError', 'get_device', 'seed_everything', 'cache_dir', 'remove_stale_tmp', 'fsync_dir', 'atomic_write',
            'atomic_write_text', 'atomic_write_json', 'atomic_save_npy', 'atomic_torch_save', 'folder_lock',
-           'get_logger', 'rows_per_chunk']
+           'get_logger', 'rows_per_chunk', 'compiled']
 
 # %% ../../nbs/common/00_core.ipynb #a6c769d9
 class ReidlabError(Exception):
@@ -210,3 +210,9 @@ def get_logger(name: str = "reidlab") -> logging.Logger:
 def rows_per_chunk(n_cols: int, bytes_per_item: int = 4, budget_bytes: int = 256 * 2**20, minimum: int = 1) -> int:
     "Rows of `n_cols` items of `bytes_per_item` bytes that fit in `budget_bytes` (at least `minimum`)"
     return max(minimum, int(budget_bytes // max(1, n_cols * bytes_per_item)))
+
+# %% ../../nbs/common/00_core.ipynb #6f449295
+def compiled(fn: Callable, **flags) -> Callable:
+    "fn compiled by numba as a CPU kernel: serial, releases the GIL, cached on disk (numba is imported here, on first use)"
+    import numba
+    return numba.njit(cache=True, nogil=True, **flags)(fn)

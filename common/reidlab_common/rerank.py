@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from .core import ReidlabError, get_device, rows_per_chunk
+from .core import ReidlabError, compiled, get_device, rows_per_chunk
 from .distance import distance_block, prepare_features
 
 # %% auto #0
@@ -162,18 +162,13 @@ _HELPERS = ("_reciprocal", "_insert_sorted", "_push_bound", "_offer", "_load", "
 _FAST = dict(fastmath={"reassoc", "contract"})
 _FLAGS = {"_pair_dots": _FAST, "_refine_knn": _FAST}
 
-def _compiled(fn, **flags):
-    "fn compiled by numba: serial, releases the GIL, cached on disk"
-    import numba
-    return numba.njit(cache=True, nogil=True, **flags)(fn)
-
 def _k(name: str):
     "The numba-compiled kernel `name` of this module, compiled (or loaded from the disk cache) on its first use"
     if name not in _KERNELS:
         g = globals()
         for h in _HELPERS:
-            if h in g and not hasattr(g[h], "py_func"): g[h] = _compiled(g[h], **_FLAGS.get(h, {}))
-        _KERNELS[name] = _compiled(g[name], **_FLAGS.get(name, {}))
+            if h in g and not hasattr(g[h], "py_func"): g[h] = compiled(g[h], **_FLAGS.get(h, {}))
+        _KERNELS[name] = compiled(g[name], **_FLAGS.get(name, {}))
     return _KERNELS[name]
 
 def _n_threads() -> int:

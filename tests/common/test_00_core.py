@@ -146,3 +146,13 @@ def test_log_lines_go_to_stdout_in_a_kernel():
 def test_rows_per_chunk_fits_the_budget():
     assert rows_per_chunk(1000, 4, 4000 * 10) == 10
     assert rows_per_chunk(10**9, 8, 1024) == 1
+
+# %% ../../nbs/common/00_core.ipynb #165c5b62
+def test_compiled_kernel_runs_and_releases_the_gil():
+    import numpy as np
+    def _double(a):
+        for i in range(a.shape[0]): a[i] *= 2
+    k = compiled(_double)
+    x = np.arange(3.0)
+    k(x)
+    assert list(x) == [0.0, 2.0, 4.0] and k.py_func is _double and k.targetoptions["nogil"]
