@@ -800,7 +800,7 @@ def _cache_order(cand_lo, cand_idx, cand_cnt, tk) -> np.ndarray:
     key = np.empty(n, np.int64)
     for s in range(0, n, 8192):
         keep = (np.arange(cap) < cand_cnt[s:s + 8192, None]) & (cand_lo[s:s + 8192] <= tk[s:s + 8192, None])
-        key[s:s + 8192] = np.where(keep, cand_idx[s:s + 8192], n).min(1) if cap else n
+        key[s:s + 8192] = np.where(keep, cand_idx[s:s + 8192], n).min(1)
     return np.argsort(key, kind="stable")
 
 def exact_knn(x, k: int, memory_budget: int = 256 * 2**20, precision: str = "auto",
