@@ -137,9 +137,8 @@ def _pairs_within(dist, i: np.ndarray, j: np.ndarray, r: float) -> np.ndarray:
     if dist.fill <= r:                                       # absent entries count too (rare: r >= 1)
         lookup = _distance_lookup(dist)
         return np.array([lookup(a, b) <= r for a, b in zip(i.tolist(), j.tolist())], bool)
-    m, n = dist.matrix, dist.shape[0]
-    keep = np.flatnonzero(m.data <= r)
-    keys = np.sort((np.searchsorted(m.indptr, keep, side="right") - 1).astype(np.int64) * n + m.indices[keep])
+    g, n = dist.radius_graph(r), dist.shape[0]
+    keys = np.sort(np.repeat(np.arange(n, dtype=np.int64) * n, np.diff(g.indptr)) + g.indices)
     if len(keys) == 0: return np.zeros(len(i), bool)
     q = i.astype(np.int64) * n + j
     return keys[np.minimum(np.searchsorted(keys, q), len(keys) - 1)] == q

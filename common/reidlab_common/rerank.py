@@ -573,9 +573,9 @@ def _col_hits(r, sq_i, wn, wf):
         c += (v <= wn[b]) | (v >= wf[b])
     return c
 
-def _col_side(s16, s32, ra, rb, base, end, r0, c0, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack, thr, tk, cand_idx, cand_lo,
+def _col_side(s16, s32, ra, rb, base, end, r0, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack, thr, tk, cand_idx, cand_lo,
               cand_cnt, overflow, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over):
-    """Offer the block's entries [ra:rb, base:end] (items r0 + a against c0 + b) to the columns' own lists, chunk of _CHUNK
+    """Offer the block's entries [ra:rb, base:end] (items r0 + a against r0 + b) to the columns' own lists, chunk of _CHUNK
     columns by chunk, so that the chunk's lists stay in cache while every row is offered to them"""
     width = _CHUNK
     far = f_thr.shape[0] > 0
@@ -584,7 +584,7 @@ def _col_side(s16, s32, ra, rb, base, end, r0, c0, sq_lo, sq, sq32, nb, rho, coe
     wn = np.empty(end - base, np.float32)                    # each column's float32 thresholds, kept up to date
     wf = np.empty(end - base, np.float32)
     for b in range(base, end):
-        j = c0 + b
+        j = r0 + b
         wn[b - base] = min(max(tk[j] + e_row[j] + slack[j], -3e38), 3e38)
         wf[b - base] = min(max(-f_tk[j] - e_row[j] - slack[j], -3e38), 3e38) if far else 3e38
     for b0 in range(base, end, width):
@@ -600,7 +600,7 @@ def _col_side(s16, s32, ra, rb, base, end, r0, c0, sq_lo, sq, sq32, nb, rho, coe
                 key32 = sq32[i] - np.float32(2.0) * tmpf[b - b0]
                 if key32 > wn[b - base] and key32 < wf[b - base]: continue
                 hits -= 1
-                j = c0 + b
+                j = r0 + b
                 v = np.float64(tmpf[b - b0])
                 e = ci * (rho[i] + rho[j] + coef) * nb[j] + 2.0 * rel * abs(v)
                 lo = sq_lo[i] - 2.0 * v - e
@@ -657,11 +657,11 @@ def _scan_gram(s16, s32, nr, nc, r0, sub, sq_lo, sq, sq32, nb, rho, coef, rel, e
     for b0 in range(a0, a1, width):                          # the same items as columns: rows of the earlier sub-blocks
         q = (b0 // sub) * sub
         if q > 0:
-            _col_side(s16, s32, 0, q, b0, min(b0 + width, a1), r0, r0, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack, thr, tk,
+            _col_side(s16, s32, 0, q, b0, min(b0 + width, a1), r0, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack, thr, tk,
                       cand_idx, cand_lo, cand_cnt, overflow, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over)
     base, end = nr + ch0 * width, min(nc, nr + ch1 * width)  # columns after the block: item j against all nr rows
     if end > base:
-        _col_side(s16, s32, 0, nr, base, end, r0, r0, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack, thr, tk, cand_idx, cand_lo,
+        _col_side(s16, s32, 0, nr, base, end, r0, sq_lo, sq, sq32, nb, rho, coef, rel, e_row, slack, thr, tk, cand_idx, cand_lo,
                   cand_cnt, overflow, f_thr, f_tk, f_idx, f_lo, f_cnt, f_over)
 
 def _row_norms(x, r16, r32, blk, sq, sq_r, res, lo, hi):
